@@ -1,0 +1,160 @@
+import math
+import re
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .markdown import render_markdown
+
+ANCHOR_MAX_LENGTH = 80
+LATIN_WORD = re.compile(r"[^\W\d_\u3400-\u9fff\uf900-\ufaff]+(?:['’-][^\W_]+)*|\d+")
+CJK_CHARACTER = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+WORDS_PER_MINUTE = 230
+CJK_CHARACTERS_PER_MINUTE = 400
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: published status, publication time passed."""
+        now = timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+
+
+class TaggedArticle(TaggedItemBase):
+    """Through model with a real foreign key, so tag queries join on indexed integers."""
+
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = "tagged article"
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")
+        ]
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text="The article's address: /articles/<slug>/. Filled from the title.",
+    )
+    standfirst = models.TextField(
+        blank=True, help_text="One or two sentences under the title; used in lists and previews."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When readers first see it. A time in the future schedules the article.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    tags = TaggableManager(through=TaggedArticle, blank=True, ordering=["name"])
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["status", "published_at"], name="article_status_published")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        """published() for one article: admin column, preview banner."""
+        at, live = self.published_at, self.status == self.Status.PUBLISHED
+        return live and at is not None and at <= timezone.now()
+
+    @property
+    def byline(self):
+        if self.author is None:
+            return settings.SITE_NAME
+        return self.author.get_full_name() or self.author.get_username()
+
+    @property
+    def reading_minutes(self):
+        """Minutes to read the sections (use with prefetched sections: no extra query)."""
+        words = characters = 0
+        for section in self.sections.all():
+            text = f"{section.heading} {section.body}"
+            words += len(LATIN_WORD.findall(text))
+            characters += len(CJK_CHARACTER.findall(text))
+        minutes = words / WORDS_PER_MINUTE + characters / CJK_CHARACTERS_PER_MINUTE
+        return max(1, math.ceil(minutes))
+
+
+class Section(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveIntegerField(default=0)
+    heading = models.CharField(
+        max_length=200, blank=True, help_text="Leave blank for an introduction."
+    )
+    anchor = models.SlugField(
+        max_length=ANCHOR_MAX_LENGTH,
+        blank=True,
+        allow_unicode=True,
+        help_text="Link target within the article (#anchor). Filled from the heading.",
+    )
+    body = models.TextField(blank=True, help_text="Markdown.")
+    body_html = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="unique_section_position"),
+            models.UniqueConstraint(fields=["article", "anchor"], name="unique_section_anchor"),
+        ]
+
+    def __str__(self):
+        return self.heading or "Introduction"
+
+    def save(self, *args, **kwargs):
+        if not self.anchor:
+            taken = set()
+            if self.article_id:
+                taken = set(
+                    Section.objects.filter(article_id=self.article_id)
+                    .exclude(pk=self.pk)
+                    .values_list("anchor", flat=True)
+                )
+            self.anchor = unique_anchor(self.heading, taken)
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+
+def unique_anchor(heading, taken):
+    """A slug of the heading ("introduction" when blank) that is not in `taken`."""
+    base = slugify(heading, allow_unicode=True)[: ANCHOR_MAX_LENGTH - 4].strip("-")
+    base = base or "introduction"
+    anchor, n = base, 2
+    while anchor in taken:
+        anchor, n = f"{base}-{n}", n + 1
+    return anchor

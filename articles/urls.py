@@ -1,0 +1,26 @@
+from django.urls import path, register_converter
+
+from . import views
+
+
+class UnicodeSlugConverter:
+    """Slugs as stored (letters of any script, digits, _ and -), at most 200 characters."""
+
+    regex = r"[-\w]{1,200}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
+
+app_name = "articles"
+urlpatterns = [
+    path("", views.ArticleListView.as_view(), name="list"),
+    path("articles/<uslug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("tags/", views.tag_index, name="tag_index"),
+    path("tags/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
+]

@@ -1,0 +1,106 @@
+from django.db import DatabaseError, connection
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django.views.generic import DetailView, ListView
+from taggit.models import Tag
+
+from .models import Article
+
+RELATED_LIMIT = 3
+
+
+def can_preview(user):
+    """Staff who may view articles in the admin also see drafts and scheduled articles."""
+    return user.is_active and user.is_staff and user.has_perm("articles.view_article")
+
+
+class ArticleListView(ListView):
+    paginate_by = 10
+    context_object_name = "articles"
+    template_name = "articles/article_list.html"
+
+    def get_queryset(self):
+        return Article.objects.published().select_related("author").prefetch_related("tags")
+
+
+class TagArticleListView(ArticleListView):
+    template_name = "articles/tag_detail.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tagged_items__tag=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class ArticleDetailView(DetailView):
+    context_object_name = "article"
+    template_name = "articles/article_detail.html"
+
+    def get_queryset(self):
+        articles = Article.objects.select_related("author")
+        if not can_preview(self.request.user):
+            articles = articles.published()
+        return articles.prefetch_related("sections", "tags")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            related_articles=related_articles(self.object),
+            is_preview=not self.object.is_published,
+            **kwargs,
+        )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["is_preview"]:
+            add_never_cache_headers(response)
+        return response
+
+
+def related_articles(article, limit=RELATED_LIMIT):
+    """Published articles sharing most tags with `article`, newest first on ties; one query."""
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    if not tag_ids:
+        return []
+    return list(
+        Article.objects.published()
+        .exclude(pk=article.pk)
+        .filter(tagged_items__tag_id__in=tag_ids)
+        .annotate(shared_tags=Count("tagged_items"))
+        .order_by("-shared_tags", "-published_at", "-pk")[:limit]
+    )
+
+
+@require_safe
+def tag_index(request):
+    tags = (
+        Tag.objects.filter(
+            articles_taggedarticle_items__content_object__in=Article.objects.published()
+        )
+        .annotate(article_count=Count("articles_taggedarticle_items"))
+        .order_by("name")
+    )
+    return render(request, "articles/tag_index.html", {"tags": tags})
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """200 "ok" when the app and its database answer; 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_safe
+def robots_txt(request):
+    lines = ["User-agent: *", "Disallow: /admin/", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
