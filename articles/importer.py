@@ -29,7 +29,7 @@ HEADING_MAX_LENGTH = 100
 STANDFIRST_MAX_LENGTH = 400
 NUMBERED_HEADING = re.compile(r"^\s*\d{1,3}[.)]\s+(?P<text>\S.*?)\s*:?\s*$")
 SENTENCE_END = tuple(".!?…。！？;；\"”’')）]")
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&])")
 MARKDOWN_LIST_START = re.compile(r"^(\s*)(\d+)([.)])(\s)|^(\s*)([-+])(\s)")
 
 

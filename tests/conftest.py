@@ -1,0 +1,51 @@
+import datetime
+import itertools
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article, Section
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    """No manifest exists before collectstatic; tests/test_static.py builds a real one."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def make_article(db):
+    """Create an article (published an hour ago unless told otherwise) with sections and tags."""
+
+    def make(*, tags=(), sections=None, **fields):
+        n = next(_counter)
+        fields.setdefault("title", f"Article {n}")
+        fields.setdefault("slug", f"article-{n}")
+        fields.setdefault("standfirst", f"Standfirst of article {n}.")
+        fields.setdefault("status", Article.Status.PUBLISHED)
+        if fields["status"] == Article.Status.PUBLISHED:
+            fields.setdefault("published_at", timezone.now() - datetime.timedelta(hours=1))
+        article = Article.objects.create(**fields)
+        if sections is None:
+            sections = [("", f"Introduction to article {n}."), ("Details", "More *detail*.")]
+        for position, (heading, body) in enumerate(sections):
+            Section.objects.create(article=article, position=position, heading=heading, body=body)
+        if tags:
+            article.tags.add(*tags)
+        return article
+
+    return make
+
+
+@pytest.fixture
+def seeded(db):
+    """The two seed articles, loaded the way `make run` loads them."""
+    from django.core.management import call_command
+
+    call_command("load_seed", verbosity=0)
+    return {article.slug: article for article in Article.objects.all()}
