@@ -31,6 +31,9 @@ format: $(BIN)/pytest
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The whole suite twice: on the embedded SQLite default, then on a throwaway
+# PostgreSQL server that tests/with_postgres.py starts on 127.0.0.1.
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+	$(BIN)/python tests/with_postgres.py $(BIN)/pytest

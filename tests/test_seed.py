@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from taggit.models import Tag
 
 from articles.importer import NUMBERED_HEADING
 from articles.models import Article, Section
@@ -122,6 +123,7 @@ def test_import_command_produces_the_fixture_content(db, tmp_path):
         )
     imported = snapshot()
     Article.objects.all().delete()
+    Tag.objects.all().delete()
     call_command("loaddata", "seed", verbosity=0)
     assert snapshot() == imported
 

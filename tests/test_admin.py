@@ -1,0 +1,270 @@
+"""The editors' admin: changelist, filters, search, inline sections, actions."""
+
+import datetime
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article, Section
+
+CHANGELIST = reverse("admin:articles_article_changelist")
+ADD = reverse("admin:articles_article_add")
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def form_data(response):
+    """The POST body a browser would send for the admin form as rendered."""
+    form = BeautifulSoup(response.content.decode(), "html.parser").select_one("form#article_form")
+    data = {}
+    for field in form.select("input[name], textarea[name], select[name]"):
+        name = field["name"]
+        if field.name == "textarea":
+            data[name] = field.get_text()
+        elif field.name == "select":
+            chosen = field.select("option[selected]")
+            data[name] = chosen[0].get("value", "") if chosen else ""
+        elif field.get("type") in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                data[name] = field.get("value", "on")
+        elif field.get("type") not in ("submit", "button"):
+            data[name] = field.get("value", "")
+    return {k: v for k, v in data.items() if "__prefix__" not in k}
+
+
+def texts(response, selector):
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    return [" ".join(e.get_text(" ", strip=True).split()) for e in page.select(selector)]
+
+
+def test_changelist_shows_status_date_tags_and_section_count(admin_client, make_article):
+    make_article(title="Counted", tags=["Finance", "Hong Kong"], sections=[("", "a")] * 3)
+    response = admin_client.get(CHANGELIST)
+    assert response.status_code == 200
+    row = texts(response, "#result_list tbody tr")[0]
+    assert "Counted" in row
+    assert "Published" in row
+    assert "Finance, Hong Kong" in row
+    assert row.endswith("3")
+
+
+def test_changelist_query_count_does_not_grow(admin_client, make_article):
+    def count_queries():
+        tag = Tag.objects.get(name="A").pk
+        searches = [{}, {"status__exact": "published", "tags__id__exact": tag, "q": "article"}]
+        counts = []
+        for params in searches:
+            with CaptureQueriesContext(connection) as queries:
+                response = admin_client.get(CHANGELIST, params)
+            assert response.status_code == 200
+            assert "0 articles" not in response.content.decode()
+            counts.append(len(queries))
+        return counts
+
+    for _ in range(3):
+        make_article(tags=["A"])
+    small = count_queries()
+    for n in range(40):
+        make_article(tags=["A", f"T{n}"], sections=[("", "x")] * 4)
+    assert count_queries() == small
+
+
+def test_filters_by_status_and_tag(admin_client, make_article):
+    make_article(title="Live finance", tags=["Finance"])
+    make_article(title="Draft finance", tags=["Finance"], status=Article.Status.DRAFT)
+    make_article(title="Live health", tags=["Healthcare"])
+    drafts = admin_client.get(CHANGELIST, {"status__exact": "draft"})
+    assert texts(drafts, "#result_list th.field-title") == ["Draft finance"]
+    finance = Tag.objects.get(name="Finance")
+    tagged = admin_client.get(CHANGELIST, {"tags__id__exact": finance.pk})
+    assert sorted(texts(tagged, "#result_list th.field-title")) == ["Draft finance", "Live finance"]
+
+
+def test_search_covers_titles_and_section_text(admin_client, make_article):
+    make_article(title="Quantum banks", sections=[("Intro", "plain")])
+    make_article(title="Other", sections=[("Robots", "Deep in the body: kowloon ferries")])
+    assert texts(admin_client.get(CHANGELIST, {"q": "quantum"}), "th.field-title") == [
+        "Quantum banks"
+    ]
+    assert texts(admin_client.get(CHANGELIST, {"q": "ferries"}), "th.field-title") == ["Other"]
+    assert texts(admin_client.get(CHANGELIST, {"q": "robots"}), "th.field-title") == ["Other"]
+
+
+def test_add_article_with_sections_and_tags(admin_client, admin_user):
+    data = form_data(admin_client.get(ADD))
+    data.update(
+        {
+            "title": "Drones over Victoria Harbour",
+            "slug": "drones-over-victoria-harbour",
+            "standfirst": "A trial begins.",
+            "tags": "Drones, Hong Kong",
+            "status": "draft",
+            "sections-TOTAL_FORMS": "2",
+            "sections-0-heading": "",
+            "sections-0-body": "The *trial* starts today.",
+            "sections-1-heading": "Safety",
+            "sections-1-body": "Pilots stay on the ground.",
+        }
+    )
+    response = admin_client.post(ADD, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get(slug="drones-over-victoria-harbour")
+    assert article.author == admin_user
+    assert sorted(article.tags.names()) == ["Drones", "Hong Kong"]
+    sections = list(article.sections.all())
+    assert [(s.position, s.heading, s.anchor) for s in sections] == [
+        (0, "", "introduction"),
+        (1, "Safety", "safety"),
+    ]
+    assert "<em>trial</em>" in sections[0].body_html
+
+
+def test_slug_is_filled_from_the_title(admin_client):
+    page = BeautifulSoup(admin_client.get(ADD).content.decode(), "html.parser")
+    constants = page.select_one("#django-admin-prepopulated-fields-constants")
+    fields = json.loads(constants["data-prepopulated-fields"])
+    assert fields[0]["id"] == "#id_slug"
+    assert fields[0]["dependency_ids"] == ["#id_title"]
+
+
+def test_sections_are_listed_in_position_order_and_can_be_swapped(admin_client, make_article):
+    article = make_article(sections=[("First", "1"), ("Second", "2"), ("Third", "3")])
+    response = admin_client.get(change_url(article))
+    data = form_data(response)
+    headings = [data[f"sections-{n}-heading"] for n in range(3)]
+    assert headings == ["First", "Second", "Third"]
+    data["sections-0-position"], data["sections-2-position"] = "2", "0"
+    response = admin_client.post(change_url(article), data)
+    assert response.status_code == 302
+    assert [s.heading for s in article.sections.all()] == ["Third", "Second", "First"]
+
+
+def test_swapping_anchors_and_deleting_a_section_in_one_save(admin_client, make_article):
+    article = make_article(sections=[("One", "1"), ("Two", "2"), ("Three", "3")])
+    data = form_data(admin_client.get(change_url(article)))
+    data["sections-0-anchor"], data["sections-1-anchor"] = "two", "one"
+    data["sections-2-DELETE"] = "on"
+    data["sections-0-position"] = "2"
+    assert admin_client.post(change_url(article), data).status_code == 302
+    assert [(s.heading, s.anchor, s.position) for s in article.sections.all()] == [
+        ("Two", "one", 1),
+        ("One", "two", 2),
+    ]
+
+
+def test_duplicate_anchor_is_a_form_error_and_saves_nothing(admin_client, make_article):
+    article = make_article(title="Before", sections=[("One", "1"), ("Two", "2")])
+    data = form_data(admin_client.get(change_url(article)))
+    data["title"] = "After"
+    data["sections-1-anchor"] = "one"
+    response = admin_client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for anchor" in response.content.decode()
+    article.refresh_from_db()
+    assert article.title == "Before"
+    assert [s.anchor for s in article.sections.all()] == ["one", "two"]
+
+
+def test_new_sections_without_position_or_anchor_go_last(admin_client, make_article):
+    article = make_article(sections=[("Same", "1")])
+    data = form_data(admin_client.get(change_url(article)))
+    data.update(
+        {
+            "sections-TOTAL_FORMS": "3",
+            "sections-1-heading": "Same",
+            "sections-1-body": "2",
+            "sections-2-heading": "Same",
+            "sections-2-body": "3",
+        }
+    )
+    assert admin_client.post(change_url(article), data).status_code == 302
+    assert [(s.position, s.anchor) for s in article.sections.all()] == [
+        (0, "same"),
+        (1, "same-2"),
+        (2, "same-3"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"title": ""}, "This field is required."),
+        ({"slug": "has spaces!"}, "Enter a valid “slug”"),
+        ({"title": "x" * 201}, "Ensure this value has at most 200 characters"),
+        ({"published_at_0": "2026-13-45"}, "Enter a valid date."),
+    ],
+)
+def test_bad_input_is_a_form_error(admin_client, make_article, change, message):
+    article = make_article(title="Kept")
+    data = form_data(admin_client.get(change_url(article)))
+    data.update(change)
+    response = admin_client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    article.refresh_from_db()
+    assert article.title == "Kept"
+
+
+def test_duplicate_slug_is_a_form_error(admin_client, make_article):
+    make_article(slug="taken")
+    data = form_data(admin_client.get(ADD))
+    data.update({"title": "New", "slug": "taken", "status": "draft"})
+    response = admin_client.post(ADD, data)
+    assert response.status_code == 200
+    assert "Article with this Slug already exists." in response.content.decode()
+
+
+def test_publish_and_unpublish_several_at_once(admin_client, make_article):
+    drafts = [make_article(status=Article.Status.DRAFT) for _ in range(3)]
+    scheduled_at = timezone.now() + datetime.timedelta(days=3)
+    drafts[2].published_at = scheduled_at
+    drafts[2].save()
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "publish", "_selected_action": [a.pk for a in drafts]},
+        follow=True,
+    )
+    assert "Published 3 articles." in response.content.decode()
+    for article in drafts:
+        article.refresh_from_db()
+        assert article.status == Article.Status.PUBLISHED
+    assert drafts[0].is_published
+    assert drafts[2].published_at == scheduled_at  # a scheduled time is kept
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "unpublish", "_selected_action": [drafts[0].pk, drafts[1].pk]},
+        follow=True,
+    )
+    assert "Unpublished 2 articles." in response.content.decode()
+    assert Article.objects.published().count() == 0
+
+
+def test_view_on_site_leads_to_the_article(admin_client, make_article):
+    article = make_article()
+    page = BeautifulSoup(admin_client.get(change_url(article)).content.decode(), "html.parser")
+    link = page.select_one("a.viewsitelink")["href"]
+    response = admin_client.get(link)
+    assert response.status_code == 302
+    assert response["Location"].endswith(article.get_absolute_url())
+
+
+def test_admin_requires_login(client, db):
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_section_rows_unique_per_article(make_article):
+    from django.db import IntegrityError, transaction
+
+    article = make_article(sections=[("A", "a")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Section.objects.create(article=article, position=0, heading="B", anchor="b")

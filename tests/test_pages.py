@@ -1,0 +1,108 @@
+"""Site-wide page structure, health check, robots.txt and error pages."""
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from django.conf import settings
+from django.db import connection
+from django.test import override_settings
+from django.urls import reverse
+
+PAGES = ["articles:list", "articles:tag_index"]
+
+
+@pytest.fixture
+def pages(client, seeded):
+    urls = [reverse(name) for name in PAGES] + [
+        reverse("articles:detail", args=["rise-of-ai-in-hong-kong"]),
+        reverse("articles:tag", args=["hong-kong"]),
+        "/no-such-page/",
+    ]
+    return {url: client.get(url) for url in urls}
+
+
+def test_every_page_has_lang_skip_link_and_landmarks(pages):
+    for url, response in pages.items():
+        page = BeautifulSoup(response.content.decode(), "html.parser")
+        assert page.html["lang"] == "en", url
+        skip = page.select_one("a.skip-link")
+        assert skip["href"] == "#main" and page.find(id="main").name == "main", url
+        assert page.select_one("header.site-header") and page.select_one("footer"), url
+        assert page.select_one("nav[aria-label=Main]"), url
+        assert len(page.find_all("h1")) == 1, url
+        assert page.select_one('meta[name="viewport"]')["content"].startswith("width=device-width")
+
+
+def test_nothing_is_loaded_from_another_host(pages):
+    for url, response in pages.items():
+        page = BeautifulSoup(response.content.decode(), "html.parser")
+        for element in page.select("link[href], script[src], img[src], iframe, style"):
+            source = element.get("href") or element.get("src") or ""
+            assert source.startswith("/"), (url, source)
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text()
+    assert not re.search(r"url\(|@import", css)
+
+
+def test_stylesheet_has_dark_mode_print_style_and_visible_focus():
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text()
+    assert "@media (prefers-color-scheme: dark)" in css
+    assert "@media print" in css
+    assert re.search(r":focus-visible\s*{[^}]*outline: 3px solid", css)
+    assert "max-width: var(--measure)" in css and "--measure: 68ch" in css
+
+
+def test_healthz_answers_ok_when_the_database_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(client, db, monkeypatch):
+    from django.db.utils import OperationalError
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(connection, "cursor", refuse)
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.content == b"database unavailable\n"
+
+
+def test_robots_txt(client, db):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Disallow: /admin/" in response.content.decode()
+
+
+def test_404_page_helps_the_reader(pages):
+    response = pages["/no-such-page/"]
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert b'href="/"' in response.content
+
+
+@override_settings(DEBUG=False)
+def test_500_page_leaks_nothing(client, db, monkeypatch):
+    from articles import views
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(views.ArticleListView, "get_queryset", explode)
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong" in body
+    assert "secret internals" not in body and "Traceback" not in body
+
+
+def test_post_to_a_reader_page_is_refused_not_an_error(client, db):
+    assert client.post(reverse("articles:tag_index")).status_code == 405
+    assert client.post("/healthz").status_code == 405

@@ -1,0 +1,179 @@
+"""The operator's path: gunicorn with production settings, from the environment only.
+
+One real server per module on 127.0.0.1: a fresh SQLite file, migrated and seeded as
+`make run` does, static files collected with hashed names and compressed copies.
+"""
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.skipif(
+    "sqlite" not in settings.DATABASES["default"]["ENGINE"],
+    reason="the embedded-default server test runs in the SQLite leg",
+)
+
+BASE_DIR = Path(settings.BASE_DIR)
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(port, path, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("server")
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE", "REDIS"))
+    }
+    env.update(
+        DJANGO_SECRET_KEY="test-" + "s" * 60,
+        DATABASE_URL=f"sqlite:///{root / 'db.sqlite3'}",
+        DJANGO_STATIC_ROOT=str(root / "static"),
+        PORT=str(free_port()),
+        WEB_CONCURRENCY="2",
+    )
+    manage = [PYTHON, "manage.py"]
+    for command in (["migrate", "--noinput"], ["load_seed"], ["collectstatic", "--noinput"]):
+        subprocess.run(
+            manage + command, cwd=BASE_DIR, env=env, check=True, capture_output=True, timeout=300
+        )
+    log = open(root / "gunicorn.log", "w")
+    process = subprocess.Popen(
+        [GUNICORN, "-c", "gunicorn.conf.py", "hkai_site.wsgi"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    port = int(env["PORT"])
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if get(port, "/healthz")[0] == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            pytest.fail("gunicorn did not start:\n" + (root / "gunicorn.log").read_text())
+        time.sleep(0.2)
+    yield {"port": port, "env": env, "root": root}
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def test_front_page_serves_both_seed_articles(server):
+    status, headers, body = get(server["port"], "/")
+    assert status == 200
+    text = body.decode()
+    assert "China&#x27;s AI Revolution" in text
+    assert "The Rise of Artificial Intelligence in Hong Kong" in text
+
+
+def test_debug_is_off_so_errors_show_the_plain_404_page(server):
+    status, _, body = get(server["port"], "/articles/nope/?page=1")
+    assert status == 404
+    assert b"Page not found" in body
+    assert b"Traceback" not in body and b"DEBUG" not in body
+
+
+def test_unknown_host_is_refused(server):
+    status, _, _ = get(server["port"], "/", {"Host": "evil.example"})
+    assert status == 400
+
+
+def stylesheet_url(port):
+    _, _, body = get(port, "/")
+    return re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', body.decode())[1]
+
+
+def test_static_files_have_hashed_names_and_far_future_caching(server):
+    url = stylesheet_url(server["port"])
+    status, headers, body = get(server["port"], url)
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/css")
+    assert "max-age=315360000" in headers["Cache-Control"]
+    assert "immutable" in headers["Cache-Control"]
+    assert b"prefers-color-scheme: dark" in body
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+def test_static_files_are_served_compressed(server, encoding):
+    url = stylesheet_url(server["port"])
+    _, plain_headers, plain = get(server["port"], url)
+    status, headers, body = get(server["port"], url, {"Accept-Encoding": encoding})
+    assert status == 200
+    assert headers["Content-Encoding"] == encoding
+    assert len(body) < len(plain) / 2
+
+
+def test_editor_saves_never_hit_database_is_locked_while_readers_load_pages(server):
+    """Four reader threads load pages through gunicorn while two editor processes save
+    articles in loops against the same SQLite file; every save must succeed."""
+    port, stop = server["port"], threading.Event()
+    statuses, errors = [], []
+
+    def read():
+        paths = ["/", "/tags/", "/articles/rise-of-ai-in-hong-kong/", "/tags/hong-kong/"]
+        n = 0
+        while not stop.is_set():
+            try:
+                statuses.append(get(port, paths[n % len(paths)])[0])
+            except OSError as error:
+                errors.append(repr(error))
+            n += 1
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    env = {
+        **server["env"],
+        "DJANGO_SETTINGS_MODULE": "hkai_site.settings",
+        "PYTHONPATH": str(BASE_DIR),
+    }
+    writers = [
+        subprocess.Popen(
+            [PYTHON, str(BASE_DIR / "tests" / "write_loop.py"), "30", name],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("alice", "bob")
+    ]
+    outputs = [writer.communicate(timeout=300) for writer in writers]
+    stop.set()
+    for reader in readers:
+        reader.join()
+    for writer, (stdout, stderr) in zip(writers, outputs, strict=True):
+        assert writer.returncode == 0, stderr
+        assert "database is locked" not in stderr
+        assert stdout.strip() == "saved 30"
+    assert errors == []
+    assert len(statuses) > 20
+    assert set(statuses) == {200}

@@ -1,0 +1,88 @@
+"""Tag pages and the topic index: only published articles count."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+from articles.models import Article, TaggedArticle
+
+
+def soup(response):
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def test_tag_index_lists_tags_in_use_with_published_counts(client, make_article):
+    make_article(tags=["Finance", "Hong Kong"])
+    make_article(tags=["Finance"])
+    make_article(tags=["Finance", "Drafts only"], status=Article.Status.DRAFT)
+    page = soup(client.get(reverse("articles:tag_index")))
+    rows = [" ".join(li.get_text(" ", strip=True).split()) for li in page.select(".topic-list li")]
+    assert rows == ["Finance 2 articles", "Hong Kong 1 article"]
+    assert page.select_one(".topic-list a")["href"] == reverse("articles:tag", args=["finance"])
+
+
+def test_tag_page_lists_only_that_tags_published_articles(client, make_article):
+    make_article(title="About finance", tags=["Finance"])
+    make_article(title="About health", tags=["Healthcare"])
+    make_article(title="Finance draft", tags=["Finance"], status=Article.Status.DRAFT)
+    response = client.get(reverse("articles:tag", args=["finance"]))
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.h1.get_text() == "Finance"
+    assert [h.get_text(strip=True) for h in page.select("article.card h2")] == ["About finance"]
+    assert "1 article" in page.select_one(".page__intro").get_text()
+
+
+def test_tag_page_is_paginated(client, make_article):
+    for _ in range(11):
+        make_article(tags=["Finance"])
+    url = reverse("articles:tag", args=["finance"])
+    assert len(soup(client.get(url)).select("article.card")) == 10
+    assert len(soup(client.get(url, {"page": 2})).select("article.card")) == 1
+    assert client.get(url, {"page": 3}).status_code == 404
+    assert client.get(url, {"page": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("slug", ["no-such-tag", "x" * 300, "%E2%80%AE"])
+def test_unknown_tags_are_404(client, db, slug):
+    assert client.get(f"/tags/{slug}/").status_code == 404
+
+
+def test_chinese_tag_has_a_working_page(client, make_article):
+    make_article(title="Chinese tag", tags=["人工智能"])
+    tag = TaggedArticle.objects.get().tag
+    assert tag.slug == "人工智能"
+    response = client.get(reverse("articles:tag", args=[tag.slug]))
+    assert response.status_code == 200
+    assert "Chinese tag" in response.content.decode()
+
+
+def test_tag_through_model_joins_on_an_integer_foreign_key():
+    field = TaggedArticle._meta.get_field("content_object")
+    assert field.related_model is Article
+    assert field.get_internal_type() == "ForeignKey"
+
+
+def test_tag_page_query_count_is_flat(client, make_article, django_assert_num_queries):
+    for _ in range(3):
+        make_article(tags=["Finance", "Other"])
+    url = reverse("articles:tag", args=["finance"])
+    # The tag, COUNT for the paginator, the page of articles, one prefetch of tags.
+    with django_assert_num_queries(4):
+        client.get(url)
+    for n in range(30):
+        make_article(tags=["Finance", f"T{n}", f"U{n}"])
+    with django_assert_num_queries(4):
+        client.get(url)
+
+
+def test_tag_index_query_count_is_flat(client, make_article, django_assert_num_queries):
+    make_article(tags=["A", "B"])
+    # One annotated query for every tag and its count.
+    with django_assert_num_queries(1):
+        client.get(reverse("articles:tag_index"))
+    for n in range(30):
+        make_article(tags=[f"T{n}", "A"])
+    with django_assert_num_queries(1):
+        response = client.get(reverse("articles:tag_index"))
+    assert len(soup(response).select(".topic-list li")) == 32

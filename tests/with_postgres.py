@@ -1,0 +1,116 @@
+"""Run a command against a throwaway PostgreSQL server on 127.0.0.1.
+
+    python tests/with_postgres.py .venv/bin/pytest
+
+Starts a private cluster (initdb + pg_ctl) in a temporary directory on a free port,
+sets DATABASE_URL for the command, and removes the cluster afterwards. When the
+PostgreSQL server binaries are missing and this runs as root, Debian's `postgresql`
+package is installed first. If PostgreSQL still cannot be started, the command is
+skipped with a loud message, except under CI=true, where that is a failure.
+"""
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+USER = "postgres"
+
+
+def say(message):
+    print(f"\n*** PostgreSQL: {message} ***\n", file=sys.stderr, flush=True)
+
+
+def find_bin():
+    for candidate in [os.path.dirname(shutil.which("pg_ctl") or "")] + sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"), reverse=True
+    ):
+        if candidate and os.path.exists(os.path.join(candidate, "initdb")):
+            return candidate
+    return None
+
+
+def install():
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    say("server not found; installing Debian's postgresql package")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"],
+        env=env,
+        check=False,
+    )
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def as_user(command):
+    """initdb and postgres refuse to run as root: run them as the postgres user then."""
+    if os.geteuid() != 0:
+        return command
+    try:
+        pwd.getpwnam(USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", USER], check=True)
+    return ["runuser", "-u", USER, "--"] + command
+
+
+def main(command):
+    bin_dir = find_bin()
+    if bin_dir is None:
+        install()
+        bin_dir = find_bin()
+    if bin_dir is None:
+        return unavailable("the server binaries (initdb, pg_ctl) are not installed")
+
+    root = tempfile.mkdtemp(prefix="hkai-pg-")
+    data, port = os.path.join(root, "data"), free_port()
+    if os.geteuid() == 0:
+        as_user([])  # make sure the user exists before chown
+        shutil.chown(root, user=USER)
+    try:
+        setup = [
+            as_user([f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "--auth=trust",
+                     "--encoding=UTF8", "--locale=C.UTF-8"]),
+            as_user([f"{bin_dir}/pg_ctl", "-D", data, "-l", f"{root}/server.log", "-w",
+                     "-t", "60", "start", "-o",
+                     f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off "
+                     "-c synchronous_commit=off -c full_page_writes=off"]),
+        ]  # fmt: skip
+        for step in setup:
+            result = subprocess.run(step, capture_output=True, text=True)
+            if result.returncode != 0:
+                log = ""
+                if os.path.exists(f"{root}/server.log"):
+                    log = open(f"{root}/server.log").read()
+                return unavailable(f"{' '.join(step)} failed:\n{result.stderr}{log}")
+        say(f"throwaway server on 127.0.0.1:{port}; running {' '.join(command)}")
+        env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/hkai"}
+        return subprocess.run(command, env=env).returncode
+    finally:
+        subprocess.run(
+            as_user([f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def unavailable(reason):
+    if os.environ.get("CI", "").lower() == "true":
+        say(f"FAILED: cannot start PostgreSQL under CI: {reason}")
+        return 1
+    say(f"SKIPPED: the PostgreSQL leg of the tests did not run: {reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
