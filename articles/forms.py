@@ -1,11 +1,73 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
 
-from .models import Section, unique_anchor
+from .models import Article, Section, unique_anchor
 
 STEP_ASIDE = 1_000_000
+
+
+class ArticleForm(forms.ModelForm):
+    """The admin's article form. Refuses a save based on an outdated copy of the article.
+
+    The form carries the article's `edit_token` from when it was opened; every save
+    changes the token, so a mismatch means someone else saved in between. Sections
+    and tags are saved with the same submission, so they are covered too.
+    """
+
+    opened_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = ["title", "slug", "standfirst", "tags", "status", "published_at", "author"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_token"].initial = self.instance.edit_token
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self.check_not_changed_since_opened(cleaned.get("opened_token"))
+        if (
+            "published_at" in self.fields
+            and cleaned.get("status") == Article.Status.PUBLISHED
+            and not cleaned.get("published_at")
+        ):
+            cleaned["published_at"] = timezone.now()
+            self.instance.published_at = cleaned["published_at"]
+        return cleaned
+
+    def check_not_changed_since_opened(self, token):
+        current = (
+            Article.objects.select_for_update()
+            .select_related("last_edited_by")
+            .filter(pk=self.instance.pk)
+            .first()
+        )
+        if current is None or token == current.edit_token:
+            return
+        who = "Someone"
+        if current.last_edited_by:
+            who = current.last_edited_by.get_full_name() or current.last_edited_by.get_username()
+        when = formats.date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT")
+        raise ValidationError(
+            format_html(
+                "{} changed this article at {}, after you opened it, so your changes were "
+                'not saved. <a href="{}">Open the latest version</a> and make your changes '
+                "again; what you typed is still below to copy from.",
+                who,
+                when,
+                reverse("admin:articles_article_change", args=[self.instance.pk]),
+            ),
+            code="conflict",
+        )
 
 
 class SectionForm(forms.ModelForm):
@@ -62,3 +124,20 @@ def save_sections(formset):
         anchor=Concat(Value("moving-"), Cast("pk", CharField())),
     )
     return formset.save()
+
+
+class TagMergeForm(forms.Form):
+    keep = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Keep this tag",
+        help_text="Every article tagged with any selected tag ends up with this one.",
+    )
+
+    def __init__(self, *args, tags, **kwargs):
+        super().__init__(*args, **kwargs)
+        from taggit.models import Tag
+
+        self.fields["keep"].queryset = Tag.objects.filter(pk__in=[tag.pk for tag in tags])
+        self.fields["keep"].initial = tags[0].pk

@@ -1,6 +1,8 @@
 import math
 import re
+import uuid
 
+import reversion
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -25,6 +27,7 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
 
 
+@reversion.register()
 class TaggedArticle(TaggedItemBase):
     """Through model with a real foreign key, so tag queries join on indexed integers."""
 
@@ -39,9 +42,11 @@ class TaggedArticle(TaggedItemBase):
         ]
 
 
+@reversion.register(follow=["sections", "tagged_items"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=200)
@@ -70,6 +75,17 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # A new random value on every save: an edit form that carries an older one was
+    # opened before someone else's save and is refused (see forms.ArticleForm).
+    edit_token = models.UUIDField(default=uuid.uuid4, editable=False)
     tags = TaggableManager(through=TaggedArticle, blank=True, ordering=["name"])
 
     objects = PublishedQuerySet.as_manager()
@@ -77,9 +93,16 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         indexes = [models.Index(fields=["status", "published_at"], name="article_status_published")]
+        permissions = [("publish_article", "Can publish, unpublish and schedule articles")]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.edit_token = uuid.uuid4()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "edit_token"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -89,6 +112,11 @@ class Article(models.Model):
         """published() for one article: admin column, preview banner."""
         at, live = self.published_at, self.status == self.Status.PUBLISHED
         return live and at is not None and at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        at = self.published_at
+        return self.status == self.Status.PUBLISHED and at is not None and at > timezone.now()
 
     @property
     def byline(self):
@@ -108,6 +136,18 @@ class Article(models.Model):
         return max(1, math.ceil(minutes))
 
 
+class SlugRedirect(models.Model):
+    """An address a published article had before its slug changed: answered with 301."""
+
+    old_slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"
+
+
+@reversion.register()
 class Section(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveIntegerField(default=0)

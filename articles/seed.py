@@ -6,6 +6,7 @@ of `fixtures/seeds/*.txt` plus the slug, publication time and tags chosen below.
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +82,7 @@ def build_fixture():
             published_at=seed.published_at,
             created_at=seed.published_at,
             updated_at=seed.published_at,
+            edit_token=uuid.uuid5(uuid.NAMESPACE_URL, seed.slug),  # stable fixture
         )
         objects.append(article)
         for position, heading, anchor, body in document.anchored_sections():

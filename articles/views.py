@@ -1,6 +1,6 @@
 from django.db import DatabaseError, connection
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
@@ -8,14 +8,10 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from .models import Article
+from .models import Article, SlugRedirect
+from .roles import can_preview
 
 RELATED_LIMIT = 3
-
-
-def can_preview(user):
-    """Staff who may view articles in the admin also see drafts and scheduled articles."""
-    return user.is_active and user.is_staff and user.has_perm("articles.view_article")
 
 
 class ArticleListView(ListView):
@@ -47,6 +43,16 @@ class ArticleDetailView(DetailView):
         if not can_preview(self.request.user):
             articles = articles.published()
         return articles.prefetch_related("sections", "tags")
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved = SlugRedirect.objects.filter(old_slug=kwargs["slug"]).select_related("article")
+            redirect = moved.first()
+            if redirect and self.get_queryset().filter(pk=redirect.article_id).exists():
+                return HttpResponsePermanentRedirect(redirect.article.get_absolute_url())
+            raise
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

@@ -55,7 +55,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
-    "articles",
+    "reversion",
+    "articles.apps.ArticlesConfig",
 ]
 
 MIDDLEWARE = [
