@@ -45,12 +45,7 @@ class ArticleForm(forms.ModelForm):
         return cleaned
 
     def check_not_changed_since_opened(self, token):
-        current = (
-            Article.objects.select_for_update()
-            .select_related("last_edited_by")
-            .filter(pk=self.instance.pk)
-            .first()
-        )
+        current = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
         if current is None or token == current.edit_token:
             return
         who = "Someone"

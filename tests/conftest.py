@@ -49,3 +49,43 @@ def seeded(db):
 
     call_command("load_seed", verbosity=0)
     return {article.slug: article for article in Article.objects.all()}
+
+
+def _member(django_user_model, username, group):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username, f"{username}@hkai.test", "pw", is_staff=True, first_name=username.title()
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def author(db, django_user_model):
+    """A member of the Authors group (created by migration)."""
+    return _member(django_user_model, "amy", "Authors")
+
+
+@pytest.fixture
+def other_author(db, django_user_model):
+    return _member(django_user_model, "oscar", "Authors")
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    """A member of the Editors group (created by migration)."""
+    return _member(django_user_model, "eddie", "Editors")
+
+
+@pytest.fixture
+def client_for(client):
+    """A logged-in test client for `user` (a fresh client each call)."""
+    from django.test import Client
+
+    def login(user):
+        session = Client()
+        session.force_login(user)
+        return session
+
+    return login

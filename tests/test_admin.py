@@ -12,37 +12,10 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Section
+from tests.helpers import change_url, form_data, texts
 
 CHANGELIST = reverse("admin:articles_article_changelist")
 ADD = reverse("admin:articles_article_add")
-
-
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
-
-
-def form_data(response):
-    """The POST body a browser would send for the admin form as rendered."""
-    form = BeautifulSoup(response.content.decode(), "html.parser").select_one("form#article_form")
-    data = {}
-    for field in form.select("input[name], textarea[name], select[name]"):
-        name = field["name"]
-        if field.name == "textarea":
-            data[name] = field.get_text()
-        elif field.name == "select":
-            chosen = field.select("option[selected]")
-            data[name] = chosen[0].get("value", "") if chosen else ""
-        elif field.get("type") in ("checkbox", "radio"):
-            if field.has_attr("checked"):
-                data[name] = field.get("value", "on")
-        elif field.get("type") not in ("submit", "button"):
-            data[name] = field.get("value", "")
-    return {k: v for k, v in data.items() if "__prefix__" not in k}
-
-
-def texts(response, selector):
-    page = BeautifulSoup(response.content.decode(), "html.parser")
-    return [" ".join(e.get_text(" ", strip=True).split()) for e in page.select(selector)]
 
 
 def test_changelist_shows_status_date_tags_and_section_count(admin_client, make_article):

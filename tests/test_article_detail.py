@@ -158,3 +158,13 @@ def test_detail_query_count_is_flat(client, make_article, django_assert_num_quer
     with django_assert_num_queries(4):
         response = client.get(big.get_absolute_url())
     assert len(soup(response).select("section.article__section")) == 40
+
+
+def test_scheduled_article_preview_says_when(client, make_article, admin_user):
+    later = timezone.now() + datetime.timedelta(days=3)
+    article = make_article(title="Coming soon", published_at=later)
+    assert client.get(article.get_absolute_url()).status_code == 404
+    client.force_login(admin_user)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Preview — not published." in page
+    assert "Scheduled for" in page
