@@ -3,7 +3,8 @@
 import multiprocessing
 import os
 
-# Two sync workers per core serve as well as 2 × cores + 1 here, with a lower p99.
+# One sync worker per core, at least two: on small machines that serves as well as
+# 2 × cores + 1, with a lower p99 (see README).
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
 worker_class = "sync"

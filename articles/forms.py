@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 
-from .models import Article, Section, unique_anchor
+from .models import RESERVED_ANCHORS, Article, Section, check_tag_names, unique_anchor
 
 STEP_ASIDE = 1_000_000
 
@@ -30,6 +30,11 @@ class ArticleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["opened_token"].initial = self.instance.edit_token
+
+    def clean_tags(self):
+        tags = self.cleaned_data["tags"]
+        check_tag_names(tags)
+        return tags
 
     def clean(self):
         cleaned = super().clean()
@@ -67,8 +72,17 @@ class ArticleForm(forms.ModelForm):
 
 class SectionForm(forms.ModelForm):
     position = forms.IntegerField(
-        min_value=0, required=False, help_text="Order in the article; blank puts it last."
+        min_value=0,
+        max_value=STEP_ASIDE - 1,
+        required=False,
+        help_text="Order in the article; blank puts it last.",
     )
+
+    def clean_anchor(self):
+        anchor = self.cleaned_data["anchor"]
+        if anchor in RESERVED_ANCHORS:
+            raise ValidationError(f"“{anchor}” is used by the page itself; choose another anchor.")
+        return anchor
 
     class Meta:
         model = Section

@@ -18,11 +18,13 @@ The shape, as in the seed documents:
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, validate_unicode_slug
 from django.db import transaction
 from django.utils.text import slugify
 
 from .markdown import render_markdown
-from .models import Article, Section, unique_anchor
+from .models import Article, Section, check_tag_names, unique_anchor
 
 TITLE_MAX_LENGTH = Article._meta.get_field("title").max_length
 HEADING_MAX_LENGTH = 100
@@ -169,6 +171,15 @@ def import_document(
     slug = slug or document.slug
     if not slug:
         raise DocumentError("no slug can be made from the title; give one")
+    try:
+        validate_unicode_slug(slug)
+        MaxLengthValidator(Article._meta.get_field("slug").max_length)(slug)
+    except ValidationError as error:
+        raise DocumentError(f"the slug {slug!r} is not usable: {error.messages[0]}") from error
+    try:
+        check_tag_names(tags)
+    except ValidationError as error:
+        raise DocumentError(error.messages[0]) from error
     with transaction.atomic():
         if Article.objects.filter(slug=slug).exists():
             raise DocumentError(f"an article with the slug {slug!r} already exists")

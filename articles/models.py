@@ -4,6 +4,7 @@ import uuid
 
 import reversion
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,9 @@ from taggit.models import TaggedItemBase
 from .markdown import render_markdown
 
 ANCHOR_MAX_LENGTH = 80
+# Ids the page itself uses; a section anchor may not take them.
+RESERVED_ANCHORS = frozenset({"main", "toc-title", "related-title"})
+TAG_NAME_MAX_LENGTH = 100
 LATIN_WORD = re.compile(r"[^\W\d_\u3400-\u9fff\uf900-\ufaff]+(?:['’-][^\W_]+)*|\d+")
 CJK_CHARACTER = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 WORDS_PER_MINUTE = 230
@@ -195,6 +199,16 @@ def unique_anchor(heading, taken):
     base = slugify(heading, allow_unicode=True)[: ANCHOR_MAX_LENGTH - 4].strip("-")
     base = base or "introduction"
     anchor, n = base, 2
-    while anchor in taken:
+    while anchor in taken or anchor in RESERVED_ANCHORS:
         anchor, n = f"{base}-{n}", n + 1
     return anchor
+
+
+def check_tag_names(names):
+    """Raise ValidationError naming any tag too long to store."""
+    too_long = [name for name in names if len(name) > TAG_NAME_MAX_LENGTH]
+    if too_long:
+        raise ValidationError(
+            f"A topic name has at most {TAG_NAME_MAX_LENGTH} characters; "
+            f"this one has {len(too_long[0])}: {too_long[0][:40]}…"
+        )

@@ -1,9 +1,24 @@
 """The one place that reacts to content changes."""
 
+import hashlib
+import re
+
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+from taggit.models import Tag
 
 from .models import Article, SlugRedirect
+
+HAS_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
+
+@receiver(pre_save, sender=Tag)
+def give_every_tag_a_usable_slug(sender, instance, raw, **kwargs):
+    """A tag such as "🤖" or "!!!" slugifies to nothing (or "_1"), which no URL can
+    hold; it gets a stable slug made from its name instead."""
+    if not raw and not HAS_LETTER_OR_DIGIT.search(instance.slug.split("_")[0]):
+        digest = hashlib.sha1(instance.name.encode()).hexdigest()[:10]
+        instance.slug = f"tag-{digest}"
 
 
 @receiver(pre_save, sender=Article)

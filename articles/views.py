@@ -31,7 +31,10 @@ class TagArticleListView(ArticleListView):
         return super().get_queryset().filter(tagged_items__tag=self.tag)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        context = super().get_context_data(tag=self.tag, **kwargs)
+        if context["paginator"].count == 0:
+            raise Http404("No published article has this tag.")  # e.g. drafts only
+        return context
 
 
 class ArticleDetailView(DetailView):

@@ -5,6 +5,7 @@ Every variable read here is listed in `.env.example` and in the README.
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 import dj_database_url
@@ -30,15 +31,24 @@ def secret_key():
         return key
     path = BASE_DIR / ".secret_key"
     try:
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(50))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        # O_EXCL: of several workers starting at once, one writes; all read the same key.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
     except OSError as error:
         raise ImproperlyConfigured(
             f"DJANGO_SECRET_KEY is not set and {path} cannot be written ({error}). "
             "Set DJANGO_SECRET_KEY to a long random string."
         ) from error
+    else:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    for _ in range(50):  # another process may be between creating and writing the file
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise ImproperlyConfigured(f"{path} is empty; delete it or set DJANGO_SECRET_KEY.")
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
@@ -60,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers probe /healthz by IP and over plain HTTP.
+    "articles.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,4 +176,3 @@ LOGGING = {
 }
 
 SITE_NAME = "HKAI"
-ARTICLES_PER_PAGE = 10

@@ -172,6 +172,9 @@ def test_new_sections_without_position_or_anchor_go_last(admin_client, make_arti
         ({"slug": "has spaces!"}, "Enter a valid “slug”"),
         ({"title": "x" * 201}, "Ensure this value has at most 200 characters"),
         ({"published_at_0": "2026-13-45"}, "Enter a valid date."),
+        ({"tags": "x" * 101}, "A topic name has at most 100 characters"),
+        ({"sections-0-position": "2147483000"}, "Ensure this value is less than or equal to"),
+        ({"sections-0-anchor": "main"}, "is used by the page itself"),
     ],
 )
 def test_bad_input_is_a_form_error(admin_client, make_article, change, message):

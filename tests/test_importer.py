@@ -187,3 +187,19 @@ def test_a_failure_part_way_writes_nothing(db, monkeypatch):
     with pytest.raises(RuntimeError):
         import_document(DOCUMENT)
     assert Article.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--slug", "has space/x"], "is not usable"),
+        (["--slug", "a" * 201], "is not usable"),
+        (["--tags", "x" * 101], "at most 100 characters"),
+    ],
+)
+def test_command_refuses_bad_slugs_and_tags(db, tmp_path, args, message):
+    path = tmp_path / "doc.txt"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        run(str(path), *args)
+    assert Article.objects.count() == 0

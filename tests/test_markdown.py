@@ -41,3 +41,14 @@ def test_section_stores_rendered_html(db, make_article):
     section = article.sections.get()
     assert "<em>world</em>" in section.body_html
     assert "<script>" not in section.body_html
+
+
+def test_body_headings_sit_below_the_section_heading():
+    html = render_markdown("# Big\n\n## Smaller\n\n###### Smallest")
+    assert "<h3>Big</h3>" in html and "<h4>Smaller</h4>" in html and "<h6>Smallest</h6>" in html
+
+
+def test_images_only_from_this_site():
+    html = render_markdown("![a](https://tracker.example/p.gif) ![b](/static/img/x.png)")
+    assert 'src="https://tracker.example' not in html
+    assert '<img src="/static/img/x.png" alt="b">' in html

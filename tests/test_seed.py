@@ -110,6 +110,14 @@ def test_load_seed_leaves_an_editors_changes_alone(seeded):
     assert Article.objects.get(slug="rise-of-ai-in-hong-kong").title == "Edited by an editor"
 
 
+def test_load_seed_never_touches_existing_tags(db, make_article):
+    article = make_article(tags=["Robots", "Finance"])
+    article.delete()
+    call_command("load_seed", verbosity=0)
+    assert Article.objects.count() == 0
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["Finance", "Robots"]
+
+
 def test_import_command_produces_the_fixture_content(db, tmp_path):
     """The command, run on each seed with the same choices, writes what the fixture holds."""
     for seed in SEEDS:

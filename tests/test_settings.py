@@ -64,6 +64,25 @@ def test_without_a_secret_key_one_is_generated_once_and_kept(monkeypatch, tmp_pa
     assert oct((tmp_path / ".secret_key").stat().st_mode)[-3:] == "600"
 
 
+def test_workers_starting_at_once_share_one_generated_key(monkeypatch, tmp_path):
+    import threading
+
+    monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
+    monkeypatch.setattr(site_settings, "BASE_DIR", tmp_path)
+    keys, start = [], threading.Barrier(8)
+
+    def boot():
+        start.wait()
+        keys.append(site_settings.secret_key())
+
+    threads = [threading.Thread(target=boot) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 8 and len(set(keys)) == 1
+
+
 def test_unwritable_secret_key_file_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
     monkeypatch.setattr(site_settings, "BASE_DIR", tmp_path / "missing" / "dir")
@@ -71,9 +90,10 @@ def test_unwritable_secret_key_file_is_a_clear_error(monkeypatch, tmp_path):
         site_settings.secret_key()
 
 
-def test_secret_key_file_is_not_tracked():
+def test_local_files_are_not_tracked():
     ignored = (settings.BASE_DIR / ".gitignore").read_text().split()
-    assert ".secret_key" in ignored and "db.sqlite3" in ignored
+    for name in (".secret_key", "db.sqlite3", "staticfiles/", ".venv/", ".env"):
+        assert name in ignored
 
 
 def test_allowed_hosts_default_and_override():

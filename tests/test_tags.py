@@ -86,3 +86,19 @@ def test_tag_index_query_count_is_flat(client, make_article, django_assert_num_q
     with django_assert_num_queries(1):
         response = client.get(reverse("articles:tag_index"))
     assert len(soup(response).select(".topic-list li")) == 32
+
+
+def test_tags_without_letters_get_a_usable_slug_and_pages_still_work(client, make_article):
+    article = make_article(title="Robots", tags=["🤖", "!!!", "Robots"])
+    slugs = sorted(article.tags.values_list("slug", flat=True))
+    assert slugs[0] == "robots"
+    assert all(slug.startswith("tag-") and len(slug) == 14 for slug in slugs[1:])
+    for url in ["/", "/tags/", article.get_absolute_url()]:
+        assert client.get(url).status_code == 200, url
+    emoji = article.tags.get(name="🤖")
+    assert "Robots" in client.get(reverse("articles:tag", args=[emoji.slug])).content.decode()
+
+
+def test_a_tag_used_only_on_drafts_is_404(client, make_article):
+    make_article(tags=["Embargoed project"], status=Article.Status.DRAFT)
+    assert client.get(reverse("articles:tag", args=["embargoed-project"])).status_code == 404

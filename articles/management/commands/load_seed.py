@@ -1,5 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from taggit.models import Tag
 
 from articles.models import Article
 
@@ -8,7 +9,9 @@ class Command(BaseCommand):
     help = "Load fixtures/seed.json into an empty database; otherwise do nothing."
 
     def handle(self, *args, **options):
-        if Article.objects.exists():
-            self.stdout.write("Articles already present; seed not loaded.")
+        # The fixture has fixed primary keys: loading it over existing articles or
+        # tags would overwrite them. An editor's content always wins.
+        if Article.objects.exists() or Tag.objects.exists():
+            self.stdout.write("Articles or tags already present; seed not loaded.")
             return
         call_command("loaddata", "seed", verbosity=options["verbosity"])
