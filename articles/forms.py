@@ -78,6 +78,16 @@ class SectionForm(forms.ModelForm):
         help_text="Order in the article; blank puts it last.",
     )
 
+    body = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
+        help_text=(
+            "Markdown: *italic*, **bold**, [a link](https://example.org), "
+            "# a subheading, - a list item, > a quotation. A blank line starts a new "
+            "paragraph. “Preview” shows it as readers will see it."
+        ),
+    )
+
     def clean_anchor(self):
         anchor = self.cleaned_data["anchor"]
         if anchor in RESERVED_ANCHORS:
