@@ -23,6 +23,7 @@ from django.core.validators import MaxLengthValidator, validate_unicode_slug
 from django.db import transaction
 from django.utils.text import slugify
 
+from . import search
 from .markdown import render_markdown
 from .models import Article, Section, check_tag_names, unique_anchor
 
@@ -191,7 +192,7 @@ def import_document(
             published_at=published_at,
             author=author,
         )
-        Section.objects.bulk_create(
+        sections = Section.objects.bulk_create(
             Section(
                 article=article,
                 position=position,
@@ -202,6 +203,7 @@ def import_document(
             )
             for position, heading, anchor, body in document.anchored_sections()
         )
+        search.index_sections(sections)  # bulk_create sends no post_save
         if tags:
             article.tags.add(*tags)
     return article

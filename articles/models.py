@@ -194,6 +194,28 @@ class Section(models.Model):
         return f"{self.article.get_absolute_url()}#{self.anchor}"
 
 
+class SearchEntry(models.Model):
+    """One section's searchable text with its article's title and standfirst.
+
+    Kept in step by articles/signals.py; the engine's own index is built on this table
+    (FTS5 on SQLite, GIN full-text and trigram indexes on PostgreSQL; migration 0004).
+    Publication is not stored here: searches filter with `Article.objects.published()`.
+    """
+
+    section = models.OneToOneField(Section, on_delete=models.CASCADE, related_name="search_entry")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    title = models.TextField()
+    standfirst = models.TextField(blank=True)
+    heading = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "search entries"
+
+    def __str__(self):
+        return f"{self.title} § {self.heading}"
+
+
 def unique_anchor(heading, taken):
     """A slug of the heading ("introduction" when blank) that is not in `taken`."""
     base = slugify(heading, allow_unicode=True)[: ANCHOR_MAX_LENGTH - 4].strip("-")

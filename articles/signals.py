@@ -7,7 +7,8 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from .models import Article, SlugRedirect
+from . import search
+from .models import Article, Section, SlugRedirect
 
 HAS_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
@@ -41,3 +42,18 @@ def redirect_old_slug(sender, instance, raw, **kwargs):
     old_slug = getattr(instance, "_old_slug", None)
     if old_slug:
         SlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": instance})
+
+
+@receiver(post_save, sender=Section)
+def index_section(sender, instance, **kwargs):
+    """Every saved section (in forms, fixtures or revisions) is searchable at once.
+
+    Publication is not indexed: searches filter on it, so publishing, unpublishing and
+    scheduled times need no index change. Deleting cascades to the entry."""
+    search.index_sections([instance])
+
+
+@receiver(post_save, sender=Article)
+def index_article(sender, instance, created, **kwargs):
+    if not created:
+        search.index_article(instance)

@@ -23,4 +23,5 @@ urlpatterns = [
     path("articles/<uslug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
     path("tags/", views.tag_index, name="tag_index"),
     path("tags/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
+    path("search/", views.SearchView.as_view(), name="search"),
 ]

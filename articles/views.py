@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
+from . import search
 from .models import Article, SlugRedirect
 from .roles import can_preview
 
@@ -71,6 +72,41 @@ class ArticleDetailView(DetailView):
         return response
 
 
+class SearchView(ListView):
+    """Full-text search; see articles/search/ for how matches are found and ranked."""
+
+    paginate_by = 10
+    context_object_name = "hits"
+    template_name = "articles/search.html"
+
+    def get_queryset(self):
+        self.query = " ".join(self.request.GET.get("q", "").split())
+        return search.search(self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            query=self.query[: search.MAX_QUERY_LENGTH],
+            query_truncated=len(self.query) > search.MAX_QUERY_LENGTH,
+            max_length=search.MAX_QUERY_LENGTH,
+        )
+        if not self.query:
+            context["topics"] = popular_tags()
+        return context
+
+
+def popular_tags(limit=12):
+    """Topics of published articles with their counts, most used first; one query."""
+    tags = (
+        Tag.objects.filter(
+            articles_taggedarticle_items__content_object__in=Article.objects.published()
+        )
+        .annotate(article_count=Count("articles_taggedarticle_items"))
+        .order_by("-article_count", "name")
+    )
+    return tags if limit is None else tags[:limit]
+
+
 def related_articles(article, limit=RELATED_LIMIT):
     """Published articles sharing most tags with `article`, newest first on ties; one query."""
     tag_ids = [tag.pk for tag in article.tags.all()]
@@ -87,13 +123,7 @@ def related_articles(article, limit=RELATED_LIMIT):
 
 @require_safe
 def tag_index(request):
-    tags = (
-        Tag.objects.filter(
-            articles_taggedarticle_items__content_object__in=Article.objects.published()
-        )
-        .annotate(article_count=Count("articles_taggedarticle_items"))
-        .order_by("name")
-    )
+    tags = popular_tags(limit=None).order_by("name")
     return render(request, "articles/tag_index.html", {"tags": tags})
 
 
