@@ -42,8 +42,9 @@ class Hit:
 
 
 def terms_of(query):
-    """The words of a query: whitespace-separated, quotes and FTS syntax dropped."""
-    words = re.sub(r'["*()^:{}\[\]+]', " ", query[:MAX_QUERY_LENGTH]).split()
+    """The words of a query: whitespace-separated; quotes, FTS syntax and control
+    characters (which PostgreSQL text cannot hold) dropped."""
+    words = re.sub(r'["*()^:{}\[\]+\x00-\x1f\x7f]', " ", query[:MAX_QUERY_LENGTH]).split()
     unique = []
     for word in words:
         if word.casefold() not in {w.casefold() for w in unique}:

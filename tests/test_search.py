@@ -1,0 +1,213 @@
+"""Search: what readers find, where the links lead, and bad input. Runs on both engines."""
+
+import datetime
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import search
+from articles.models import Article, SearchEntry, Section
+
+SEARCH = reverse("articles:search")
+
+
+def results(client, query, **params):
+    response = client.get(SEARCH, {"q": query, **params})
+    assert response.status_code == 200
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    return [
+        (hit.select_one("h2 a").get_text(), hit.select_one("h2 a")["href"])
+        for hit in page.select("li.search-result")
+    ]
+
+
+def test_chinese_query_finds_the_seed_article(client, seeded):
+    assert results(client, "香港") == [
+        (seeded["rise-of-ai-in-hong-kong"].title, "/articles/rise-of-ai-in-hong-kong/")
+    ]
+    assert [title for title, _ in results(client, "香港AI")] == [
+        seeded["rise-of-ai-in-hong-kong"].title
+    ]
+
+
+def test_part_of_a_word_finds_the_whole_word_and_links_to_its_section(client, seeded):
+    assert results(client, "cyber") == [
+        (
+            seeded["china-ai-revolution-lunar-new-year"].title,
+            "/articles/china-ai-revolution-lunar-new-year/"
+            "#cybersecurity-concerns-amidst-ai-expansion",
+        )
+    ]
+
+
+def test_snippet_highlights_the_match_and_names_the_section(client, seeded):
+    response = client.get(SEARCH, {"q": "diary"})
+    hit = BeautifulSoup(response.content.decode(), "html.parser").select_one("li.search-result")
+    assert hit.select_one("mark").get_text() == "diary"
+    assert hit.select_one(".search-result__section").get_text() == "Harnessing AI for Mental Health"
+    assert "turn students' diary entries into colorful" in hit.get_text()
+
+
+def test_every_word_must_match(client, seeded):
+    assert len(results(client, "Hong Kong")) == 2
+    assert [t for t, _ in results(client, "Hong Kong biotechnology")] == [
+        seeded["rise-of-ai-in-hong-kong"].title
+    ]
+    assert results(client, "biotechnology lunar") == []
+
+
+def test_title_matches_rank_above_body_matches(client, make_article):
+    now = timezone.now()
+    make_article(
+        title="Markets today",
+        sections=[("", "Quantum computing is mentioned only here.")],
+        published_at=now,
+    )
+    make_article(
+        title="Quantum leap for Hong Kong labs",
+        sections=[("", "A story about laboratories.")],
+        published_at=now - datetime.timedelta(days=5),
+    )
+    assert [t for t, _ in results(client, "quantum")] == [
+        "Quantum leap for Hong Kong labs",
+        "Markets today",
+    ]
+
+
+def test_heading_matches_link_to_their_section(client, make_article):
+    article = make_article(sections=[("Intro", "Nothing here."), ("Drones", "Flying things.")])
+    assert results(client, "drones") == [(article.title, article.get_absolute_url() + "#drones")]
+
+
+def test_only_published_articles_are_found(client, make_article):
+    make_article(title="Zebra draft", status=Article.Status.DRAFT)
+    make_article(title="Zebra scheduled", published_at=timezone.now() + datetime.timedelta(days=1))
+    live = make_article(title="Zebra live")
+    assert [t for t, _ in results(client, "zebra")] == [live.title]
+
+
+def test_index_follows_edits_publishing_and_deletes(client, make_article):
+    article = make_article(title="Plain title", sections=[("", "Old words."), ("Other", "x")])
+    section = article.sections.get(heading="")
+    section.body = "Fresh pangolin sighting."
+    section.save()
+    assert [t for t, _ in results(client, "pangolin")] == ["Plain title"]
+    assert results(client, "Old words") == []
+
+    article.title = "Pangolins of Lantau"
+    article.save()
+    assert [t for t, _ in results(client, "Lantau")] == ["Pangolins of Lantau"]
+
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+    assert results(client, "pangolin") == []
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.PUBLISHED)
+    assert len(results(client, "pangolin")) == 1
+
+    section.delete()
+    assert results(client, "pangolin") == [("Pangolins of Lantau", article.get_absolute_url())]
+    article.delete()
+    assert results(client, "pangolin") == []
+    assert SearchEntry.objects.count() == 0
+
+
+def test_sections_added_in_the_admin_are_searchable(admin_client, client, make_article):
+    from tests.helpers import change_url, form_data
+
+    article = make_article(sections=[("", "intro")])
+    data = form_data(admin_client.get(change_url(article)))
+    data.update(
+        {"sections-TOTAL_FORMS": "2", "sections-1-heading": "Okapi", "sections-1-body": "Rare."}
+    )
+    assert admin_client.post(change_url(article), data).status_code == 302
+    assert results(client, "okapi") == [(article.title, article.get_absolute_url() + "#okapi")]
+
+
+def test_imported_documents_are_searchable(client, db, tmp_path):
+    path = tmp_path / "doc.txt"
+    path.write_text("Axolotl news\n\nA Heading\n\nAxolotls arrive.\n", encoding="utf-8")
+    call_command("import_document", str(path), "--publish", stdout=open(tmp_path / "o", "w"))
+    assert [t for t, _ in results(client, "axolotl")] == ["Axolotl news"]
+
+
+def test_rebuild_command_recreates_the_index(client, seeded, tmp_path):
+    SearchEntry.objects.all().delete()
+    assert results(client, "EmoCare") == []
+    out = tmp_path / "out"
+    call_command("rebuild_search_index", stdout=open(out, "w"))
+    assert "Indexed 14 sections" in out.read_text()
+    assert len(results(client, "EmoCare")) == 1
+    assert SearchEntry.objects.count() == Section.objects.count()
+
+
+def test_empty_query_is_a_helpful_page(client, seeded):
+    response = client.get(SEARCH)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Any part of a word works" in page
+    assert 'href="/tags/hong-kong/"' in page
+    assert client.get(SEARCH, {"q": "   "}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '""',
+        "*",
+        "(",
+        ")",
+        "NEAR",
+        "NEAR(a b)",
+        "a OR b",
+        "title:x",
+        "'; DROP TABLE articles_article; --",
+        "%",
+        "_",
+        "\\",
+        "^cyber",
+        "-cyber",
+        "x" * 5000,
+        "香港 " * 300,
+        "\x00",
+        "🤖",
+    ],
+)
+def test_query_syntax_and_long_queries_never_break(client, seeded, query):
+    response = client.get(SEARCH, {"q": query})
+    assert response.status_code == 200
+    assert Article.objects.count() == 2
+    if len(query) > 200:
+        assert "Searches are limited to 200 characters" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["0", "abc", "99"])
+def test_bad_pages_are_404(client, seeded, page):
+    assert client.get(SEARCH, {"q": "AI", "page": page}).status_code == 404
+
+
+def test_results_are_paginated(client, make_article):
+    for n in range(12):
+        make_article(title=f"Kiwi {n}")
+    first = results(client, "kiwi")
+    second = results(client, "kiwi", page=2)
+    assert len(first) == 10 and len(second) == 2
+    assert not {t for t, _ in first} & {t for t, _ in second}
+
+
+def test_search_query_count_is_flat(client, make_article, django_assert_num_queries):
+    for _ in range(3):
+        make_article(title="Lychee", sections=[("A", "lychee"), ("B", "lychee")])
+    # Count of matching articles, the page of hits, their articles and sections.
+    with django_assert_num_queries(3):
+        client.get(SEARCH, {"q": "lychee"})
+    for _ in range(30):
+        make_article(title="Lychee", sections=[("A", "lychee")] * 3)
+    with django_assert_num_queries(3):
+        client.get(SEARCH, {"q": "lychee"})
+
+
+def test_terms_drop_syntax_and_duplicates():
+    assert search.terms_of('"Hong" kong* (AI) hong') == ["Hong", "kong", "AI"]
