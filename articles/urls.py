@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import feeds, views
 
 
 class UnicodeSlugConverter:
@@ -23,5 +23,9 @@ urlpatterns = [
     path("articles/<uslug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
     path("tags/", views.tag_index, name="tag_index"),
     path("tags/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
+    path("tags/<uslug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
+    path("tags/<uslug:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag_atom_feed"),
+    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="atom_feed"),
     path("search/", views.SearchView.as_view(), name="search"),
 ]

@@ -1,7 +1,8 @@
 from django.db import DatabaseError, connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -11,6 +12,7 @@ from taggit.models import Tag
 from . import search
 from .models import Article, SlugRedirect
 from .roles import can_preview
+from .seo import article_json_ld
 
 RELATED_LIMIT = 3
 
@@ -59,9 +61,12 @@ class ArticleDetailView(DetailView):
             raise
 
     def get_context_data(self, **kwargs):
+        article = self.object
         return super().get_context_data(
-            related_articles=related_articles(self.object),
-            is_preview=not self.object.is_published,
+            related_articles=related_articles(article),
+            is_preview=not article.is_published,
+            json_ld=article_json_ld(article, self.request),
+            **neighbours(article),
             **kwargs,
         )
 
@@ -107,6 +112,20 @@ def popular_tags(limit=12):
     return tags if limit is None else tags[:limit]
 
 
+def neighbours(article):
+    """The published articles just before and after this one, one query each."""
+    if not article.is_published:
+        return {"previous_article": None, "next_article": None}
+    published = Article.objects.published().only("title", "slug", "published_at")
+    at, pk = article.published_at, article.pk
+    older = published.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+    newer = published.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
+    return {
+        "previous_article": older.order_by("-published_at", "-pk").first(),
+        "next_article": newer.order_by("published_at", "pk").first(),
+    }
+
+
 def related_articles(article, limit=RELATED_LIMIT):
     """Published articles sharing most tags with `article`, newest first on ties; one query."""
     tag_ids = [tag.pk for tag in article.tags.all()]
@@ -141,5 +160,6 @@ def healthz(request):
 
 @require_safe
 def robots_txt(request):
-    lines = ["User-agent: *", "Disallow: /admin/", ""]
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,30 @@
+"""Structured data for search engines and link previews."""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import mark_safe
+
+# As in Django's json_script: nothing in the data can close the <script> element.
+_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def article_json_ld(article, request):
+    """A schema.org NewsArticle for `article` (tags and author already loaded)."""
+    url = request.build_absolute_uri(article.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.title[:110],
+        "description": article.standfirst,
+        "datePublished": article.published_at,
+        "dateModified": article.updated_at,
+        "author": {"@type": "Person" if article.author else "Organization", "name": article.byline},
+        "publisher": {"@type": "Organization", "name": "HKAI"},
+        "keywords": [tag.name for tag in article.tags.all()],
+        "inLanguage": "en",
+    }
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_ESCAPES)
+    return mark_safe(text)
