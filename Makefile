@@ -2,7 +2,7 @@
 PYTHON ?= python3
 BIN := .venv/bin
 
-.PHONY: run test format lint migrate seed
+.PHONY: run test format lint migrate seed messages
 
 $(BIN)/gunicorn: requirements.txt
 	$(PYTHON) -m venv .venv
@@ -37,3 +37,9 @@ test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 	$(BIN)/python tests/with_postgres.py $(BIN)/pytest
+
+# Refresh locale/zh_Hant from the templates and code (needs GNU gettext), then edit the
+# .po and run this again: the compiled .mo is committed, so `make run` needs no gettext.
+messages: $(BIN)/pytest
+	$(BIN)/python manage.py makemessages -l zh_Hant --no-obsolete --no-location --ignore=.venv --ignore=tests
+	$(BIN)/python -c "import polib; polib.pofile('locale/zh_Hant/LC_MESSAGES/django.po').save_as_mofile('locale/zh_Hant/LC_MESSAGES/django.mo')"

@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from .models import Article
@@ -16,8 +17,8 @@ def articles():
 
 
 class LatestArticlesFeed(Feed):
-    title = "HKAI: artificial intelligence in Hong Kong"
-    description = "The latest articles from HKAI."
+    title = _("HKAI: artificial intelligence in Hong Kong")
+    description = _("The latest articles from HKAI.")
     author_name = "HKAI"
 
     def link(self):
@@ -55,10 +56,10 @@ class TagFeed(LatestArticlesFeed):
         return get_object_or_404(Tag, slug=slug)
 
     def title(self, tag):
-        return f"HKAI: {tag.name}"
+        return _("HKAI: %(topic)s") % {"topic": tag.name}
 
     def description(self, tag):
-        return f"The latest HKAI articles about {tag.name}."
+        return _("The latest HKAI articles about %(topic)s.") % {"topic": tag.name}
 
     def link(self, tag):
         return reverse("articles:tag", args=[tag.slug])

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
@@ -92,6 +94,7 @@ class SearchView(ListView):
         context = super().get_context_data(**kwargs)
         context.update(
             query=self.query[: search.MAX_QUERY_LENGTH],
+            page_query=urlencode({"q": self.query[: search.MAX_QUERY_LENGTH]}) + "&",
             query_truncated=len(self.query) > search.MAX_QUERY_LENGTH,
             max_length=search.MAX_QUERY_LENGTH,
         )

@@ -1,0 +1,98 @@
+"""The reader interface in English (default) and Traditional Chinese."""
+
+from pathlib import Path
+
+import polib
+import pytest
+from bs4 import BeautifulSoup
+from django.conf import settings
+from django.urls import reverse
+
+LOCALE = Path(settings.BASE_DIR) / "locale" / "zh_Hant" / "LC_MESSAGES"
+
+
+def page(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def test_english_is_the_default(client, seeded):
+    home = page(client, "/")
+    assert home.html["lang"] == "en"
+    assert home.h1.get_text() == "Latest articles"
+    assert home.select_one("time").get_text() == "12 February 2026"
+
+
+@pytest.mark.parametrize("accept", ["zh-HK", "zh-TW,zh;q=0.9,en;q=0.5", "zh-Hant"])
+def test_browsers_asking_for_traditional_chinese_get_it(client, seeded, accept):
+    home = page(client, "/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert home.html["lang"] == "zh-hant"
+    assert home.h1.get_text() == "最新文章"
+    assert home.select_one("a.skip-link").get_text() == "跳至主要內容"
+    assert home.select_one("time").get_text() == "2026年2月12日"
+    assert [a.get_text() for a in home.select(".site-nav a")] == ["最新", "主題", "搜尋"]
+
+
+def test_article_page_in_chinese_keeps_the_english_article_marked_as_english(client, seeded):
+    article = page(
+        client,
+        reverse("articles:detail", args=["china-ai-revolution-lunar-new-year"]),
+        HTTP_ACCEPT_LANGUAGE="zh-HK",
+    )
+    assert article.select_one("article.article")["lang"] == "en"
+    assert article.select_one(".toc__title").get_text() == "目錄"
+    meta = article.select_one(".article__meta").get_text(" ", strip=True)
+    assert "作者：HKAI" in meta and "閱讀時間約 3 分鐘" in meta
+    assert article.select_one("#related-title").get_text() == "相關文章"
+
+
+def test_other_pages_in_chinese(client, seeded):
+    headers = {"HTTP_ACCEPT_LANGUAGE": "zh-HK"}
+    topics = page(client, "/tags/", **headers)
+    assert topics.h1.get_text() == "主題"
+    assert "篇文章" in topics.select_one(".topic-list__count").get_text()
+    search = page(client, "/search/?q=香港", **headers)
+    assert "找到 1 篇與「香港」相關的文章。" in search.get_text()
+    missing = client.get("/no-such-page/", **headers)
+    assert missing.status_code == 404 and "找不到頁面" in missing.content.decode()
+    feed = client.get("/feed/", **headers).content.decode()
+    assert "<title>HKAI：香港人工智能</title>" in feed
+
+
+def test_language_switcher_remembers_the_choice(client, seeded):
+    home = page(client, "/tags/")
+    form = home.select_one("form.language-switcher")
+    assert form["action"] == reverse("set_language")
+    assert {b["value"] for b in form.select("button")} == {"en", "zh-hant"}
+    response = client.post(reverse("set_language"), {"language": "zh-hant", "next": "/tags/"})
+    assert response.status_code == 302 and response["Location"] == "/tags/"
+    assert page(client, "/tags/").h1.get_text() == "主題"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert page(client, "/tags/").h1.get_text() == "Topics"
+
+
+def test_english_urls_do_not_change(client, seeded):
+    for url in ["/", "/tags/", "/search/", "/articles/rise-of-ai-in-hong-kong/"]:
+        assert client.get(url, HTTP_ACCEPT_LANGUAGE="zh-HK").status_code == 200
+    assert client.get("/zh-hant/").status_code == 404
+
+
+def test_catalogue_is_complete():
+    catalogue = polib.pofile(LOCALE / "django.po")
+    assert catalogue.percent_translated() == 100
+    assert not catalogue.fuzzy_entries()
+    assert not catalogue.obsolete_entries()
+
+
+def test_compiled_catalogue_matches_the_source():
+    """`make run` serves the committed .mo, so it must hold exactly what the .po says."""
+    source = {
+        (e.msgid, e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+        for e in polib.pofile(LOCALE / "django.po")
+    }
+    compiled = {
+        (e.msgid, e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+        for e in polib.mofile(LOCALE / "django.mo")
+    }
+    assert compiled == source
