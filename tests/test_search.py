@@ -5,11 +5,12 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import search
 from articles.models import Article, SearchEntry, Section
+from articles.search.text import normalize, terms_of
 
 SEARCH = reverse("articles:search")
 
@@ -200,14 +201,20 @@ def test_results_are_paginated(client, make_article):
 def test_search_query_count_is_flat(client, make_article, django_assert_num_queries):
     for _ in range(3):
         make_article(title="Lychee", sections=[("A", "lychee"), ("B", "lychee")])
-    # Count of matching articles, the page of hits, their articles and sections.
-    with django_assert_num_queries(3):
+    # Count of matching articles, the page of articles with their best sections (SQLite
+    # picks the sections in a second query), then those sections with their articles.
+    expected = {"sqlite": 4, "postgresql": 3}[connection.vendor]
+    with django_assert_num_queries(expected):
         client.get(SEARCH, {"q": "lychee"})
     for _ in range(30):
         make_article(title="Lychee", sections=[("A", "lychee")] * 3)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(expected):
         client.get(SEARCH, {"q": "lychee"})
 
 
 def test_terms_drop_syntax_and_duplicates():
-    assert search.terms_of('"Hong" kong* (AI) hong') == ["Hong", "kong", "AI"]
+    assert terms_of('"Hong" kong* (AI) hong') == ["Hong", "kong", "AI"]
+
+
+def test_chinese_characters_are_indexed_as_words():
+    assert normalize("fostering 香港AI reshaping") == "fostering 香 港 AI reshaping"

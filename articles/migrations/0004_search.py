@@ -9,19 +9,23 @@ from django.utils.html import strip_tags
 # such a migration must create them again.
 SQLITE = [
     "CREATE VIRTUAL TABLE articles_search_fts USING fts5("
-    "title, standfirst, heading, body, "
-    "content='articles_searchentry', content_rowid='id', tokenize='trigram')",
+    "title, standfirst, heading, body, article_id UNINDEXED, section_id UNINDEXED, "
+    "content='articles_searchentry', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
     "CREATE TRIGGER articles_searchentry_ai AFTER INSERT ON articles_searchentry BEGIN "
-    "INSERT INTO articles_search_fts(rowid, title, standfirst, heading, body) "
-    "VALUES (new.id, new.title, new.standfirst, new.heading, new.body); END",
+    "INSERT INTO articles_search_fts(rowid, title, standfirst, heading, body, article_id, "
+    "section_id) VALUES (new.id, new.title, new.standfirst, new.heading, new.body, "
+    "new.article_id, new.section_id); END",
     "CREATE TRIGGER articles_searchentry_ad AFTER DELETE ON articles_searchentry BEGIN "
-    "INSERT INTO articles_search_fts(articles_search_fts, rowid, title, standfirst, heading, body) "
-    "VALUES ('delete', old.id, old.title, old.standfirst, old.heading, old.body); END",
+    "INSERT INTO articles_search_fts(articles_search_fts, rowid, title, standfirst, heading, "
+    "body, article_id, section_id) VALUES ('delete', old.id, old.title, old.standfirst, "
+    "old.heading, old.body, old.article_id, old.section_id); END",
     "CREATE TRIGGER articles_searchentry_au AFTER UPDATE ON articles_searchentry BEGIN "
     "INSERT INTO articles_search_fts(articles_search_fts, rowid, title, standfirst, heading, body) "
     "VALUES ('delete', old.id, old.title, old.standfirst, old.heading, old.body); "
-    "INSERT INTO articles_search_fts(rowid, title, standfirst, heading, body) "
-    "VALUES (new.id, new.title, new.standfirst, new.heading, new.body); END",
+    "INSERT INTO articles_search_fts(rowid, title, standfirst, heading, body, article_id, "
+    "section_id) VALUES (new.id, new.title, new.standfirst, new.heading, new.body, "
+    "new.article_id, new.section_id); END",
 ]
 SQLITE_UNDO = [
     "DROP TRIGGER IF EXISTS articles_searchentry_ai",
@@ -54,16 +58,18 @@ def run(statements):
 
 
 def fill_index(apps, schema_editor):
+    from articles.search.text import normalize
+
     Section = apps.get_model("articles", "Section")
     SearchEntry = apps.get_model("articles", "SearchEntry")
     SearchEntry.objects.bulk_create(
         SearchEntry(
             section_id=section.pk,
             article_id=section.article_id,
-            title=section.article.title,
-            standfirst=section.article.standfirst,
-            heading=section.heading,
-            body=strip_tags(section.body_html).strip(),
+            title=normalize(section.article.title),
+            standfirst=normalize(section.article.standfirst),
+            heading=normalize(section.heading),
+            body=normalize(strip_tags(section.body_html).strip()),
         )
         for section in Section.objects.select_related("article").iterator()
     )

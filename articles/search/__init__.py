@@ -5,10 +5,11 @@
     index_article(article)           # after title or standfirst change
     rebuild()                        # the whole index (manage.py rebuild_search_index)
 
-Both backends match substrings (so `cyber` finds "cybersecurity" and `香港` finds
-"香港AI"), rank every matching section by where the words occur (title 8, standfirst 4,
-heading 3, body 1 for each word; newer first on ties) and return each article once,
-with its best section.
+Every word of the query must occur in a section or its article's title or standfirst.
+English words match from their start (`cyber` finds "cybersecurity"); Chinese matches
+anywhere (`香港` finds "香港AI"). Matches in the title rank above the standfirst, then
+headings, then body text; each article comes once, with its best section, newer
+articles first on ties. SQLite uses FTS5, PostgreSQL full-text search with pg_trgm.
 """
 
 import re
@@ -19,18 +20,18 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from ..models import Article, SearchEntry, Section
-from . import sql
+from .text import MAX_QUERY_LENGTH, normalize, terms_of
 
-MAX_QUERY_LENGTH = 200
-MAX_TERMS = 8
+__all__ = ["MAX_QUERY_LENGTH", "Hit", "search", "index_sections", "index_article", "rebuild"]
+
 SNIPPET_LENGTH = 220
+BATCH = 2000
 
 
 @dataclass
 class Hit:
     article: Article
     section: Section
-    rank: int
     snippet: str
     in_section: bool  # False when only the title or standfirst matched
 
@@ -39,17 +40,6 @@ class Hit:
         if not self.in_section:
             return self.article.get_absolute_url()
         return f"{self.article.get_absolute_url()}#{self.section.anchor}"
-
-
-def terms_of(query):
-    """The words of a query: whitespace-separated; quotes, FTS syntax and control
-    characters (which PostgreSQL text cannot hold) dropped."""
-    words = re.sub(r'["*()^:{}\[\]+\x00-\x1f\x7f]', " ", query[:MAX_QUERY_LENGTH]).split()
-    unique = []
-    for word in words:
-        if word.casefold() not in {w.casefold() for w in unique}:
-            unique.append(word)
-    return unique[:MAX_TERMS]
 
 
 def backend():
@@ -63,7 +53,7 @@ def backend():
 
 
 class SearchResults:
-    """A sequence over the hits for `terms`, evaluated a page at a time (for Paginator)."""
+    """The hits for `terms`, evaluated a page at a time (a sequence for Paginator)."""
 
     def __init__(self, terms):
         self.terms = terms
@@ -71,7 +61,7 @@ class SearchResults:
 
     def count(self):
         if self._count is None:
-            self._count = sql.count(backend().hits(self.terms)) if self.terms else 0
+            self._count = backend().count(self.terms) if self.terms else 0
         return self._count
 
     def __len__(self):
@@ -80,44 +70,44 @@ class SearchResults:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        start, stop = index.start or 0, index.stop
-        if not self.terms or stop is not None and stop <= start:
+        start = index.start or 0
+        stop = index.stop if index.stop is not None else start + 100
+        if not self.terms or stop <= start:
             return []
-        limit = (stop if stop is not None else start + 100) - start
-        rows = sql.page(backend().hits(self.terms), offset=start, limit=limit)
-        return hits_for(rows, self.terms)
+        rows = backend().page(self.terms, offset=start, limit=stop - start)
+        return hits_for([section_id for (section_id,) in rows], self.terms)
 
 
 def search(query):
     return SearchResults(terms_of(query))
 
 
-def hits_for(rows, terms):
-    """Hit objects for (article_id, section_id, rank) rows, in one query."""
-    entries = SearchEntry.objects.select_related("article", "section").in_bulk(
-        [section_id for _, section_id, _ in rows], field_name="section_id"
-    )
+def hits_for(section_ids, terms):
+    """Hit objects for these best-matching sections, in order; one query."""
+    sections = Section.objects.select_related("article").in_bulk(section_ids)
     hits = []
-    for _, section_id, rank in rows:
-        entry = entries[section_id]
-        text = f"{entry.heading}\n{entry.body}".casefold()
-        in_section = any(term.casefold() in text for term in terms)
-        hits.append(Hit(entry.article, entry.section, rank, snippet(entry, terms), in_section))
+    for section_id in section_ids:
+        section = sections[section_id]
+        text = plain_text(section)
+        in_section = contains_any(f"{section.heading}\n{text}", terms)
+        hits.append(Hit(section.article, section, snippet(section, text, terms), in_section))
     return hits
 
 
-def snippet(entry, terms):
+def contains_any(text, terms):
+    folded = text.casefold()
+    return any(term.casefold() in folded for term in terms)
+
+
+def snippet(section, text, terms):
     """A short passage around the first match, escaped, with every match in <mark>."""
-    folded_terms = [t.casefold() for t in terms]
-    for text in (entry.body, entry.heading, entry.standfirst, entry.title):
-        folded = text.casefold()
-        positions = [folded.find(t) for t in folded_terms if t in folded]
-        if positions:
+    for candidate in (text, section.heading, section.article.standfirst, section.article.title):
+        if contains_any(candidate, terms):
+            text = candidate
             break
-    else:
-        text, positions = entry.body or entry.title, [0]
-    first = min(positions)
-    start = max(0, first - SNIPPET_LENGTH // 3)
+    folded = text.casefold()
+    positions = [folded.find(t.casefold()) for t in terms if t.casefold() in folded] or [0]
+    start = max(0, min(positions) - SNIPPET_LENGTH // 3)
     if start:
         space = text.rfind(" ", 0, start)
         start = space + 1 if space > start - 20 else start
@@ -136,13 +126,14 @@ def plain_text(section):
     return strip_tags(section.body_html).strip()
 
 
-def _entry_fields(article, section):
+def entry_fields(article, section):
+    """What a section's SearchEntry holds: normalised text (also for bulk writers)."""
     return {
         "article_id": article.pk,
-        "title": article.title,
-        "standfirst": article.standfirst,
-        "heading": section.heading,
-        "body": plain_text(section),
+        "title": normalize(article.title),
+        "standfirst": normalize(article.standfirst),
+        "heading": normalize(section.heading),
+        "body": normalize(plain_text(section)),
     }
 
 
@@ -150,28 +141,28 @@ def index_sections(sections):
     """Create or refresh the entries of these sections (each with its article loaded)."""
     for section in sections:
         SearchEntry.objects.update_or_create(
-            section_id=section.pk, defaults=_entry_fields(section.article, section)
+            section_id=section.pk, defaults=entry_fields(section.article, section)
         )
 
 
 def index_article(article):
     """Refresh the article-level text of its entries (title, standfirst) in one UPDATE."""
     SearchEntry.objects.filter(article_id=article.pk).update(
-        title=article.title, standfirst=article.standfirst
+        title=normalize(article.title), standfirst=normalize(article.standfirst)
     )
 
 
-def rebuild(batch_size=2000):
+def rebuild():
     """Recreate every entry from the articles and sections, in one transaction."""
     with transaction.atomic():
         SearchEntry.objects.all().delete()
-        sections = Section.objects.select_related("article").order_by("pk").iterator(batch_size)
+        sections = Section.objects.select_related("article").order_by("pk").iterator(BATCH)
         batch = []
         for section in sections:
             batch.append(
-                SearchEntry(section_id=section.pk, **_entry_fields(section.article, section))
+                SearchEntry(section_id=section.pk, **entry_fields(section.article, section))
             )
-            if len(batch) >= batch_size:
+            if len(batch) >= BATCH:
                 SearchEntry.objects.bulk_create(batch)
                 batch = []
         SearchEntry.objects.bulk_create(batch)
