@@ -26,7 +26,8 @@ def say(message):
 
 
 def find_bin():
-    for candidate in [os.path.dirname(shutil.which("pg_ctl") or "")] + sorted(
+    on_path = shutil.which("pg_ctl")
+    for candidate in [os.path.dirname(os.path.realpath(on_path)) if on_path else ""] + sorted(
         glob.glob("/usr/lib/postgresql/*/bin"), reverse=True
     ):
         if candidate and os.path.exists(os.path.join(candidate, "initdb")):
@@ -85,6 +86,8 @@ def main(command):
                      "-t", "60", "start", "-o",
                      f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off "
                      "-c synchronous_commit=off -c full_page_writes=off"]),
+            as_user([f"{bin_dir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U",
+                     "postgres", "hkai"]),
         ]  # fmt: skip
         for step in setup:
             result = subprocess.run(step, capture_output=True, text=True)

@@ -34,18 +34,16 @@ SQLITE_UNDO = [
     "DROP TABLE IF EXISTS articles_search_fts",
 ]
 POSTGRESQL = [
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX articles_searchentry_fts ON articles_searchentry USING gin (("
+    "ALTER TABLE articles_searchentry ADD COLUMN vector tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('english'::regconfig, title), 'A') || "
     "setweight(to_tsvector('english'::regconfig, standfirst), 'B') || "
-    "setweight(to_tsvector('english'::regconfig, heading), 'B') || "
-    "setweight(to_tsvector('english'::regconfig, body), 'C')))",
-    "CREATE INDEX articles_searchentry_trgm ON articles_searchentry USING gin (("
-    "title || ' ' || standfirst || ' ' || heading || ' ' || body) gin_trgm_ops)",
+    "setweight(to_tsvector('english'::regconfig, heading), 'C') || "
+    "setweight(to_tsvector('english'::regconfig, body), 'D')) STORED",
+    "CREATE INDEX articles_searchentry_vector ON articles_searchentry USING gin (vector)",
 ]
 POSTGRESQL_UNDO = [
-    "DROP INDEX IF EXISTS articles_searchentry_fts",
-    "DROP INDEX IF EXISTS articles_searchentry_trgm",
+    "DROP INDEX IF EXISTS articles_searchentry_vector",
+    "ALTER TABLE articles_searchentry DROP COLUMN IF EXISTS vector",
 ]
 
 

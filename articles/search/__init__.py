@@ -9,7 +9,7 @@ Every word of the query must occur in a section or its article's title or standf
 English words match from their start (`cyber` finds "cybersecurity"); Chinese matches
 anywhere (`香港` finds "香港AI"). Matches in the title rank above the standfirst, then
 headings, then body text; each article comes once, with its best section, newer
-articles first on ties. SQLite uses FTS5, PostgreSQL full-text search with pg_trgm.
+articles first on ties. SQLite uses FTS5, PostgreSQL its full-text search.
 """
 
 import re
@@ -74,8 +74,14 @@ class SearchResults:
         stop = index.stop if index.stop is not None else start + 100
         if not self.terms or stop <= start:
             return []
-        rows = backend().page(self.terms, offset=start, limit=stop - start)
-        return hits_for([section_id for (section_id,) in rows], self.terms)
+        engine = backend()
+        articles = engine.article_page(self.terms, offset=start, limit=stop - start)
+        if not articles:
+            return []
+        # Title and standfirst match every section alike: link to the section whose
+        # own heading or text matches best (the first one when none does).
+        sections = engine.best_sections(self.terms, articles)
+        return hits_for([sections[article_id] for article_id in articles], self.terms)
 
 
 def search(query):

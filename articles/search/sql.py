@@ -23,6 +23,9 @@ def execute(sql, params=()):
         cursor.execute(sql, params)
 
 
-def like_pattern(term):
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def first_per_article(rows):
+    """{article_id: section_id} from (article_id, section_id) rows, best first."""
+    best = {}
+    for article_id, section_id in rows:
+        best.setdefault(article_id, section_id)
+    return best

@@ -9,66 +9,57 @@ from . import sql
 from .text import normalize
 
 FTS = "articles_search_fts"
-WEIGHTS = "8.0, 4.0, 3.0, 1.0"  # title, standfirst, heading, body
-SECTION_WEIGHTS = "0.0, 0.0, 3.0, 1.0"  # which section to link to: its own text only
+ARTICLE_WEIGHTS = "8.0, 4.0, 3.0, 1.0"  # title, standfirst, heading, body
+SECTION_WEIGHTS = "0.0, 0.0, 3.0, 1.0"  # a section's own heading and text
 
 
 def match_expression(terms):
-    phrases = []
-    for term in terms:
-        words = normalize(term).replace('"', '""')
-        phrases.append(f'"{words}"*')
-    return " AND ".join(phrases)
+    return " AND ".join('"{}"*'.format(normalize(term).replace('"', '""')) for term in terms)
 
 
-def _best(terms):
-    """Each published article's best entry (lowest bm25 score) among the matches."""
-    published, params = sql.published_sql()
-    # bm25() may not stand inside an aggregate: score in a materialised step first.
-    # With GROUP BY, SQLite takes section_id from the row holding MIN(score).
+def _scored(terms, weights, extra="", extra_params=()):
+    # bm25() may not stand inside an aggregate or window: score in its own step.
     query = (
         f"WITH matches AS MATERIALIZED (SELECT article_id, section_id, "
-        f"bm25({FTS}, {WEIGHTS}) AS score FROM {FTS} WHERE {FTS} MATCH %s) "
-        "SELECT article_id, section_id, MIN(score) AS score FROM matches "
+        f"bm25({FTS}, {weights}) AS score FROM {FTS} WHERE {FTS} MATCH %s{extra})"
+    )
+    return query, [match_expression(terms), *extra_params]
+
+
+def _per_article(terms):
+    published, params = sql.published_sql()
+    matches, match_params = _scored(terms, ARTICLE_WEIGHTS)
+    query = (
+        f"{matches} SELECT article_id, MIN(score) AS score FROM matches "
         f"WHERE article_id IN ({published}) GROUP BY article_id"
     )
-    return query, [match_expression(terms), *params]
+    return query, [*match_params, *params]
 
 
 def count(terms):
-    query, params = _best(terms)
+    query, params = _per_article(terms)
     return sql.fetch(f"SELECT COUNT(*) FROM ({query}) b", params)[0][0]
 
 
-def page(terms, offset, limit):
-    """The best section of each article on the page, best articles first."""
-    query, params = _best(terms)
-    articles = [
-        article_id
-        for (article_id,) in sql.fetch(
-            f"SELECT b.article_id FROM ({query}) b JOIN articles_article a "
-            "ON a.id = b.article_id "
-            "ORDER BY b.score, a.published_at DESC, a.id DESC LIMIT %s OFFSET %s",
-            [*params, limit, offset],
-        )
-    ]
-    if not articles:
-        return []
-    # Title and standfirst match every section alike: link to the section whose own
-    # heading or text matches best, the first one when none does.
+def article_page(terms, offset, limit):
+    query, params = _per_article(terms)
     rows = sql.fetch(
-        f"WITH matches AS MATERIALIZED (SELECT article_id, section_id, "
-        f"bm25({FTS}, {SECTION_WEIGHTS}) AS score FROM {FTS} WHERE {FTS} MATCH %s "
-        f"AND article_id IN ({', '.join(['%s'] * len(articles))})) "
-        "SELECT m.article_id, m.section_id FROM matches m "
-        "JOIN articles_section s ON s.id = m.section_id "
-        "ORDER BY m.article_id, m.score, s.position",
-        [match_expression(terms), *articles],
+        f"SELECT b.article_id FROM ({query}) b JOIN articles_article a ON a.id = b.article_id "
+        "ORDER BY b.score, a.published_at DESC, a.id DESC LIMIT %s OFFSET %s",
+        [*params, limit, offset],
     )
-    best = {}
-    for article_id, section_id in rows:
-        best.setdefault(article_id, section_id)
-    return [(best[article_id],) for article_id in articles]
+    return [article_id for (article_id,) in rows]
+
+
+def best_sections(terms, article_ids):
+    ids = ", ".join(["%s"] * len(article_ids))
+    matches, params = _scored(terms, SECTION_WEIGHTS, f" AND article_id IN ({ids})", article_ids)
+    rows = sql.fetch(
+        f"{matches} SELECT m.article_id, m.section_id FROM matches m "
+        "JOIN articles_section s ON s.id = m.section_id ORDER BY m.article_id, m.score, s.position",
+        params,
+    )
+    return sql.first_per_article(rows)
 
 
 def optimize():

@@ -1,0 +1,66 @@
+"""Synthetic content for benchmarks: the shape the scale tests rely on."""
+
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from articles.generator import generate, vocabulary
+from articles.models import Article, SearchEntry, Section, TaggedArticle
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_generated_articles_have_the_promised_shape(db):
+    assert generate(40, seed=7, batch=15) == 40
+    articles = Article.objects.annotate(
+        sections_n=Count("sections", distinct=True), tags_n=Count("tagged_items", distinct=True)
+    )
+    assert articles.count() == 40
+    assert all(a.is_published for a in articles)
+    assert {a.sections_n for a in articles} <= set(range(3, 9))
+    assert {a.tags_n for a in articles} <= set(range(2, 7))
+    for section in Section.objects.all():
+        words = len(re.findall(r"[A-Za-z]+", section.body))
+        assert 80 <= words <= 250, words
+    assert any(CJK.search(s.body) for s in Section.objects.all())
+    assert SearchEntry.objects.count() == Section.objects.count()
+
+
+def test_tags_follow_a_long_tail(db):
+    generate(300, seed=3)
+    counts = list(
+        TaggedArticle.objects.values("tag")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("n", flat=True)
+    )
+    assert counts[0] > 10 * counts[len(counts) // 2]
+    assert len(vocabulary()) >= 200
+
+
+def test_the_same_seed_gives_the_same_articles(db):
+    generate(5, seed=11)
+    first = list(Article.objects.order_by("slug").values_list("title", flat=True))
+    Article.objects.all().delete()
+    generate(5, seed=11)
+    assert list(Article.objects.order_by("slug").values_list("title", flat=True)) == first
+
+
+def test_generated_articles_are_searchable(client, db):
+    generate(30, seed=5)
+    word = Section.objects.first().body.split()[3].strip(".")
+    response = client.get("/search/", {"q": word})
+    found = re.search(r"(\d+) articles? found", response.content.decode())
+    assert int(found[1]) > 0
+
+
+def test_command(db):
+    out = io.StringIO()
+    call_command("generate_articles", "--count", "12", "--seed", "2", stdout=out)
+    assert "12 articles written" in out.getvalue()
+    assert Article.objects.count() == 12
+    with pytest.raises(CommandError):
+        call_command("generate_articles", "--count", "0")
