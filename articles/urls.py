@@ -28,4 +28,5 @@ urlpatterns = [
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="atom_feed"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("language/<str:code>/", views.switch_language, name="language"),
 ]

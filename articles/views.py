@@ -1,11 +1,13 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
@@ -147,6 +149,31 @@ def related_articles(article, limit=RELATED_LIMIT):
 def tag_index(request):
     tags = popular_tags(limit=None).order_by("name")
     return render(request, "articles/tag_index.html", {"tags": tags})
+
+
+@require_safe
+def switch_language(request, code):
+    """Remember the reader's language in a cookie and go back where they were.
+
+    A plain link rather than Django's POST-only set_language: public pages then carry
+    no CSRF token or cookie and stay cacheable; choosing a language changes nothing
+    but the reader's own cookie."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404("Unknown language.")
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
 
 
 @require_safe

@@ -142,6 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hant", "繁體中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 FORMAT_MODULE_PATH = ["hkai_site.formats"]
 TIME_ZONE = "Asia/Hong_Kong"
 USE_I18N = True

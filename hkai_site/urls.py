@@ -12,7 +12,6 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",

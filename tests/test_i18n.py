@@ -62,14 +62,31 @@ def test_other_pages_in_chinese(client, seeded):
 
 def test_language_switcher_remembers_the_choice(client, seeded):
     home = page(client, "/tags/")
-    form = home.select_one("form.language-switcher")
-    assert form["action"] == reverse("set_language")
-    assert {b["value"] for b in form.select("button")} == {"en", "zh-hant"}
-    response = client.post(reverse("set_language"), {"language": "zh-hant", "next": "/tags/"})
+    link = home.select_one(".language-switcher a[lang=zh-hant]")
+    assert link["href"] == "/language/zh-hant/?next=/tags/"
+    assert home.select_one(".language-switcher [aria-current]").get_text() == "English"
+    response = client.get(link["href"])
     assert response.status_code == 302 and response["Location"] == "/tags/"
     assert page(client, "/tags/").h1.get_text() == "主題"
-    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.get(reverse("articles:language", args=["en"]), {"next": "/"})
     assert page(client, "/tags/").h1.get_text() == "Topics"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "javascript:x"])
+def test_language_switcher_never_redirects_elsewhere(client, db, target):
+    response = client.get(reverse("articles:language", args=["zh-hant"]), {"next": target})
+    assert response["Location"] == "/"
+
+
+def test_unknown_language_is_404(client, db):
+    assert client.get("/language/klingon/").status_code == 404
+
+
+def test_public_pages_set_no_cookies(client, seeded):
+    for url in ["/", "/tags/", "/articles/rise-of-ai-in-hong-kong/", "/search/?q=AI"]:
+        response = client.get(url)
+        assert not response.cookies, url
+        assert "csrfmiddlewaretoken" not in response.content.decode()
 
 
 def test_english_urls_do_not_change(client, seeded):
