@@ -15,6 +15,8 @@ keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-"
+# The request id the app sends back (X-Request-ID) ties access lines to app log lines.
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss "%(a)s" id=%({x-request-id}o)s'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "hkai"

@@ -1,4 +1,18 @@
+from django.conf import settings
+
 from .views import healthz
+
+
+class PermissionsPolicyMiddleware:
+    """Switch off browser features the site never uses (Django sets no such header)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
 
 
 class HealthCheckMiddleware:

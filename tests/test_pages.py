@@ -95,7 +95,9 @@ def test_robots_txt(client, db):
     response = client.get("/robots.txt")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
-    assert "Disallow: /admin/" in response.content.decode()
+    text = response.content.decode()
+    assert "Disallow: /search/" in text
+    assert "admin" not in text  # the admin's address is not advertised
 
 
 def test_404_page_helps_the_reader(pages):

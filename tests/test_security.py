@@ -1,0 +1,239 @@
+"""Production posture, security headers, the protected admin and inert content."""
+
+import io
+import logging
+import os
+import subprocess
+import sys
+
+import pytest
+from bs4 import BeautifulSoup
+from django.conf import settings
+from django.test import override_settings
+from django.urls import reverse
+
+from articles.markdown import render_markdown
+from articles.models import Article
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "k8Jq2vN5xR7pL3mW9tY6bC1dF4gH0sZ-aE_uI2oP7qK5rT8wX3yV6nM9cB1",
+    "DJANGO_ALLOWED_HOSTS": "hkai.example",
+    "DJANGO_HTTPS": "1",
+}
+
+
+def run_python(code, **env):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
+    environ.update(env, DJANGO_SETTINGS_MODULE="hkai_site.settings")
+    return subprocess.run(
+        [sys.executable, *code], cwd=settings.BASE_DIR, env=environ, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_check_deploy_reports_nothing_with_production_settings():
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_warns_without_https_settings():
+    env = {**PRODUCTION, "DJANGO_HTTPS": "0"}
+    result = run_python(["manage.py", "check", "--deploy"], **env)
+    assert "security.W008" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("url", ["/", "/tags/", "/search/?q=ai", "/no-such-page/", "/feed/"])
+def test_every_response_carries_the_security_headers(client, seeded, url):
+    response = client.get(url)
+    csp = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert directives["frame-ancestors"] == "'none'"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "geolocation=()" in response["Permissions-Policy"]
+    assert len(response["X-Request-ID"]) == 32
+
+
+def inline_scripts(response):
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    return [
+        script
+        for script in page.find_all("script")
+        if not script.get("src")
+        and script.get("type") not in ("application/json", "application/ld+json")
+    ]
+
+
+def test_no_page_runs_inline_script_so_the_csp_holds(client, admin_client, seeded):
+    article = seeded["rise-of-ai-in-hong-kong"]
+    public = ["/", "/tags/", "/tags/hong-kong/", article.get_absolute_url(), "/search/?q=AI"]
+    admin = [
+        reverse("admin:index"),
+        reverse("admin:articles_article_changelist"),
+        reverse("admin:articles_article_add"),
+        reverse("admin:articles_article_change", args=[article.pk]),
+        reverse("admin:articles_article_history", args=[article.pk]),
+        reverse("admin:taggit_tag_changelist"),
+    ]
+    for url in public:
+        assert inline_scripts(client.get(url)) == [], url
+    for url in admin:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert inline_scripts(response) == [], url
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_request_id_from_a_proxy_is_kept_and_bad_ones_replaced(client, db):
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
+    replaced = client.get("/healthz", HTTP_X_REQUEST_ID="<script>" + "x" * 100)["X-Request-ID"]
+    assert len(replaced) == 32 and replaced.isalnum()
+
+
+def test_errors_are_logged_to_stdout_with_path_and_request_id(client, db):
+    handler = next(h for h in logging.getLogger("django").handlers if h.name == "stdout")
+    assert handler.stream in (sys.stdout, sys.__stdout__) or "stdout" in repr(handler.stream)
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        client.get("/articles/not-here/", HTTP_X_REQUEST_ID="req-42")
+    finally:
+        handler.setStream(previous)
+    assert "WARNING django.request [req-42] Not Found: /articles/not-here/" in buffer.getvalue()
+
+
+# The admin.
+
+LOGIN = reverse("admin:login")
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_brute_force_logins_are_locked_out(client, admin_user):
+    for _ in range(3):
+        response = client.post(LOGIN, {"username": "admin", "password": "wrong"})
+        assert response.status_code in (200, 429)
+    locked = client.post(LOGIN, {"username": "admin", "password": "password"})
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_correct_password_signs_in_and_resets_failures(client, admin_user):
+    client.post(LOGIN, {"username": "admin", "password": "wrong"})
+    response = client.post(LOGIN, {"username": "admin", "password": "password"})
+    assert response.status_code == 302
+    assert client.session.get_expiry_age() <= 8 * 3600
+    assert client.session.get_expire_at_browser_close()
+
+
+def test_the_admin_path_is_set_by_the_environment():
+    code = (
+        "import django; django.setup(); from django.urls import reverse; "
+        "from django.test import Client; c = Client(); "
+        "print(reverse('admin:index'), c.get('/admin/').status_code, "
+        "c.get('/backstage/').status_code)"
+    )
+    result = run_python(
+        ["-c", code], DJANGO_ADMIN_PATH="backstage", DJANGO_ALLOWED_HOSTS="testserver"
+    )
+    assert result.stdout.splitlines()[-1].split() == ["/backstage/", "404", "302"], result.stderr
+
+
+def test_staff_sessions_expire():
+    assert settings.SESSION_COOKIE_AGE == 8 * 3600
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+# Content safety: none of these may run script or load anything from another host.
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    '<img src="x" onerror="alert(1)">',
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<body onload=alert(1)>",
+    "<iframe src=javascript:alert(1)></iframe>",
+    '<a href="javascript:alert(1)">x</a>',
+    "[x](javascript:alert(1))",
+    "[x](JAVASCRIPT:alert(1))",
+    "[x]( javascript:alert(1))",
+    "[x](java\tscript:alert(1))",
+    "[x](&#106;avascript:alert(1))",
+    "[x](&#x6A;avascript:alert(1))",
+    "[x](vbscript:msgbox(1))",
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
+    "![x](javascript:alert(1))",
+    "![x](https://evil.example/pixel.gif)",
+    "![x](//evil.example/pixel.gif)",
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    "<details open ontoggle=alert(1)>",
+    "<input autofocus onfocus=alert(1)>",
+    "<form action=javascript:alert(1)><button>x</button></form>",
+    "<object data=javascript:alert(1)></object>",
+    "<embed src=javascript:alert(1)>",
+    "<style>@import 'https://evil.example/x.css';</style>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<<script>script>alert(1)<</script>/script>",
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    '<a href="#" onclick="alert(1)">x</a>',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="https://evil.example/">',
+    "<link rel=stylesheet href=https://evil.example/x.css>",
+    '[x](https://example.org "title" onmouseover=alert(1))',
+    "`<script>alert(1)</script>`",
+    "    <script>alert(1)</script>",
+    "<!--<script>alert(1)</script>-->",
+    '"><script>alert(1)</script>',
+]
+
+
+def assert_inert(html):
+    soup = BeautifulSoup(html, "html.parser")
+    dangerous = ["script", "iframe", "object", "embed", "style", "svg", "math", "form",
+                 "input", "button", "meta", "base", "link", "details", "body"]  # fmt: skip
+    assert not soup.find_all(dangerous), html
+    for element in soup.find_all(True):
+        for name, value in element.attrs.items():
+            assert not name.lower().startswith("on"), html
+            assert name.lower() not in ("style", "srcdoc", "formaction"), html
+            if name in ("href", "src"):
+                url = "".join(str(value).split()).lower()
+                assert not url.startswith(("javascript:", "vbscript:", "data:")), html
+                if name == "src":
+                    assert url.startswith("/") and not url.startswith("//"), html
+                if element.name == "a":
+                    assert "noopener" in element.get("rel", []), html
+
+
+def test_the_corpus_is_large_enough():
+    assert len(XSS) >= 30
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_markdown_payloads_render_inert(payload):
+    assert_inert(render_markdown(payload))
+
+
+def test_payloads_stay_inert_on_the_article_page(client, make_article):
+    article = make_article(
+        title="<script>alert('title')</script>",
+        standfirst="<img src=x onerror=alert(1)>",
+        sections=[(f"<b>{n}</b>", payload) for n, payload in enumerate(XSS)],
+        tags=["<script>alert(1)</script>"],
+    )
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    assert_inert(str(page.select_one(".article__body")))
+    assert inline_scripts(response) == []
+    assert page.h1.get_text() == "<script>alert('title')</script>"
+    assert Article.objects.count() == 1
