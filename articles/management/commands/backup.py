@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.backup import BackupError, backup
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a consistent snapshot of the live database to PATH (SQLite online backup, "
+        "or pg_dump for PostgreSQL). Safe while the site is serving."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+
+    def handle(self, *args, path, **options):
+        try:
+            backup(path)
+        except (BackupError, OSError) as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"Backed up the database to {path}.")

@@ -1,0 +1,138 @@
+"""Backups of the live database, and restoring one into an empty database."""
+
+import hashlib
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+
+from articles.models import Article
+
+PAGES = ["/", "/tags/", "/tags/hong-kong/", "/articles/rise-of-ai-in-hong-kong/", "/search/?q=香港"]
+RENDER = (  # with the plain static storage the tests use (no collected manifest here)
+    "import hkai_site.settings as s; s.STORAGES['staticfiles'] = "
+    "{'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}; "
+    "import django, hashlib; django.setup(); from django.test import Client; c = Client(); "
+    f"print(*[hashlib.sha256(c.get(u).content).hexdigest() for u in {PAGES!r}])"
+)
+
+
+def fingerprints(client):
+    return [hashlib.sha256(client.get(url).content).hexdigest() for url in PAGES]
+
+
+def in_database(database_url, *args, code=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_SETTINGS_MODULE="hkai_site.settings",
+    )
+    command = ["-c", code] if code else ["manage.py", *args]
+    return subprocess.run(
+        [sys.executable, *command], cwd=settings.BASE_DIR, env=env, capture_output=True,
+        text=True, timeout=300,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """The address of a brand-new, empty database on the engine the tests run on."""
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    name = f"restore_{uuid.uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    info = connection.settings_dict
+    yield f"postgres://{info['USER']}@{info['HOST']}:{info['PORT']}/{name}"
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_into_an_empty_database_serves_the_same_pages(tmp_path, empty_database):
+    call_command("load_seed", verbosity=0)
+    Article.objects.filter(slug="rise-of-ai-in-hong-kong").update(title="Edited after seeding")
+    expected = fingerprints(Client())
+    snapshot = tmp_path / "snapshot.backup"
+    call_command("backup", str(snapshot), stdout=open(os.devnull, "w"))
+    assert snapshot.stat().st_size > 0
+
+    restored = in_database(empty_database, "restore", str(snapshot))
+    assert restored.returncode == 0, restored.stderr
+    assert "Restored the database" in restored.stdout
+    pages = in_database(empty_database, code=RENDER)
+    assert pages.returncode == 0, pages.stderr
+    assert pages.stdout.splitlines()[-1].split() == expected
+    assert (
+        "Edited after seeding"
+        in in_database(
+            empty_database,
+            code=RENDER.replace(
+                "hashlib.sha256(c.get(u).content).hexdigest()", "c.get(u).content.decode()"
+            ),
+        ).stdout
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_a_database_that_has_articles(tmp_path):
+    call_command("load_seed", verbosity=0)
+    snapshot = tmp_path / "snapshot.backup"
+    call_command("backup", str(snapshot), stdout=open(os.devnull, "w"))
+    Article.objects.filter(slug="rise-of-ai-in-hong-kong").update(title="Newer work")
+    with pytest.raises(CommandError, match="already holds articles"):
+        call_command("restore", str(snapshot))
+    assert Article.objects.get(slug="rise-of-ai-in-hong-kong").title == "Newer work"
+
+
+def test_restore_refuses_what_is_not_a_backup(tmp_path, db):
+    junk = tmp_path / "junk.backup"
+    junk.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(CommandError):
+        call_command("restore", str(junk))
+    with pytest.raises(CommandError, match="No backup at"):
+        call_command("restore", str(tmp_path / "missing.backup"))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite online backup API")
+@pytest.mark.django_db(transaction=True)
+def test_backup_is_consistent_while_another_process_writes(tmp_path):
+    """A writer process saves articles while backups are taken from the same file."""
+    database = tmp_path / "live.sqlite3"
+    url = f"sqlite:///{database}"
+    assert in_database(url, "migrate", "--noinput").returncode == 0
+    writer = subprocess.Popen(
+        [sys.executable, str(settings.BASE_DIR / "tests" / "write_loop.py"), "25", "w"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "hkai_site.settings",
+             "PYTHONPATH": str(settings.BASE_DIR)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    counts = []
+    for n in range(5):
+        snapshot = tmp_path / f"snap{n}.backup"
+        made = in_database(url, "backup", str(snapshot))
+        assert made.returncode == 0, made.stderr
+        check = f"sqlite:///{snapshot}"
+        code = (
+            "import django; django.setup(); from articles.models import Article, Section; "
+            "from django.db import connection; "
+            "c = connection.cursor(); c.execute('PRAGMA integrity_check'); "
+            "print(c.fetchone()[0], Article.objects.count(), "
+            "Article.objects.filter(sections__isnull=True).count())"
+        )
+        result = in_database(check, code=code).stdout.split()
+        assert result[0] == "ok" and result[2] == "0"  # whole articles only
+        counts.append(int(result[1]))
+    out, err = writer.communicate(timeout=300)
+    assert writer.returncode == 0, err
+    assert counts == sorted(counts)
