@@ -2,7 +2,7 @@
 PYTHON ?= python3
 BIN := .venv/bin
 
-.PHONY: run test format lint migrate seed messages
+.PHONY: run test format lint migrate seed messages loadtest
 
 $(BIN)/gunicorn: requirements.txt
 	$(PYTHON) -m venv .venv
@@ -43,3 +43,7 @@ test: lint
 messages: $(BIN)/pytest
 	$(BIN)/python manage.py makemessages -l zh_Hant --no-obsolete --no-location --ignore=.venv --ignore=tests
 	$(BIN)/python -c "import polib; polib.pofile('locale/zh_Hant/LC_MESSAGES/django.po').save_as_mofile('locale/zh_Hant/LC_MESSAGES/django.mo')"
+
+# 60 s of 32 readers and an editor against gunicorn, one worker killed mid-run.
+loadtest: $(BIN)/pytest
+	$(BIN)/python bench/loadtest.py --seconds 60 --readers 32
