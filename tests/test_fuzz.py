@@ -7,7 +7,7 @@ URL pattern and to the admin's article and tag forms (hypothesis, bounded exampl
 import pytest
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from articles.models import Article
@@ -73,6 +73,7 @@ def test_public_url_patterns(anonymous, slug, query, extra):
 
 @FUZZ
 @given(q=text, page=text, extra=headers)
+@example(q="", page="²", extra={})  # once a 500: "²".isdigit() is true, int("²") fails
 def test_query_strings(anonymous, q, page, extra):
     for path in ("/", "/search/", "/tags/hong-kong/", "/tags/"):
         assert_handled(anonymous.get(path, {"q": q, "page": page}, **extra))
