@@ -14,7 +14,7 @@ from reversion import add_to_revision, create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from taggit.models import Tag
 
-from . import roles
+from . import cache, roles
 from .forms import ArticleForm, SectionForm, SectionFormSet, TagMergeForm, save_sections
 from .markdown import render_markdown
 from .models import Article, Section, TaggedArticle
@@ -305,4 +305,5 @@ def merge_tags(keep, others):
             TaggedArticle.objects.filter(pk__in=[t.pk for t in extra]).delete()
         TaggedArticle.objects.filter(tag__in=others).update(tag=keep)
         Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
+        cache.changed()  # bulk updates send no signals
     return names

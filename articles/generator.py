@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
+from . import cache
 from .markdown import render_markdown
 from .models import Article, SearchEntry, Section, TaggedArticle, unique_anchor
 from .search import entry_fields
@@ -124,6 +125,7 @@ def generate(count, seed=0, *, start=None, batch=BATCH, progress=None):
         size = min(batch, count - first)
         with transaction.atomic():
             _write_batch(rng, seed, first, size, names, weights, tags, start)
+            cache.changed()  # bulk inserts send no signals
         written += size
         if progress:
             progress(written)

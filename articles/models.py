@@ -96,7 +96,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
-        indexes = [models.Index(fields=["status", "published_at"], name="article_status_published")]
+        indexes = [
+            # published() ordered newest first, ties by id, walked straight off the index.
+            models.Index(fields=["status", "published_at", "id"], name="article_published_order")
+        ]
         permissions = [("publish_article", "Can publish, unpublish and schedule articles")]
 
     def __str__(self):
@@ -214,6 +217,22 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return f"{self.title} § {self.heading}"
+
+
+class ContentVersion(models.Model):
+    """One row that changes whenever public content may have changed.
+
+    Cached pages are keyed on `version`, so a cache entry is never served after the
+    content it shows has changed, on any worker or server. `next_publication` is the
+    earliest scheduled time, so that moment also counts as a change (articles/cache.py).
+    """
+
+    version = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+    next_publication = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"content version {self.version}"
 
 
 def unique_anchor(heading, taken):

@@ -3,12 +3,12 @@
 import hashlib
 import re
 
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from . import search
-from .models import Article, Section, SlugRedirect
+from . import cache, search
+from .models import Article, Section, SlugRedirect, TaggedArticle
 
 HAS_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
@@ -57,3 +57,18 @@ def index_section(sender, instance, **kwargs):
 def index_article(sender, instance, created, **kwargs):
     if not created:
         search.index_article(instance)
+
+
+@receiver(post_save, sender=Article)
+@receiver(post_delete, sender=Article)
+@receiver(post_save, sender=Section)
+@receiver(post_delete, sender=Section)
+@receiver(post_save, sender=TaggedArticle)
+@receiver(post_delete, sender=TaggedArticle)
+@receiver(post_save, sender=Tag)
+@receiver(post_delete, sender=Tag)
+@receiver(m2m_changed, sender=Article.tags.through)
+def content_changed(sender, **kwargs):
+    """Any change to what readers may see moves the content version on: cached pages
+    and counts for the old version are never served again (see articles/cache.py)."""
+    cache.changed()

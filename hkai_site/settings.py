@@ -79,9 +79,11 @@ MIDDLEWARE = [
     # Load balancers probe /healthz by IP and over plain HTTP.
     "articles.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole public pages from the cache, keyed on the content version: never stale.
+    "articles.cache.PageCacheMiddleware",
     "articles.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # English by default; Traditional Chinese from the language switcher's cookie or
     # the browser's Accept-Language. URLs are the same in both languages.
@@ -125,7 +127,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers share one file: in WAL mode readers never wait for the
     # writer; IMMEDIATE takes the write lock at BEGIN, so a writer queues (up to the
     # timeout) instead of failing half-way with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",

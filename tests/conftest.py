@@ -18,6 +18,16 @@ def plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (pages and counts)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_article(db):
     """Create an article (published an hour ago unless told otherwise) with sections and tags."""

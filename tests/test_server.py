@@ -4,18 +4,17 @@ One real server per module on 127.0.0.1: a fresh SQLite file, migrated and seede
 `make run` does, static files collected with hashed names and compressed copies.
 """
 
-import http.client
-import os
 import re
-import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.services import http_get as get
+from tests.services import prepare_site, site_env, start_gunicorn, stop
 
 pytestmark = pytest.mark.skipif(
     "sqlite" not in settings.DATABASES["default"]["ENGINE"],
@@ -27,63 +26,14 @@ PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(port, path, headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("server")
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE", "REDIS"))
-    }
-    env.update(
-        DJANGO_SECRET_KEY="test-" + "s" * 60,
-        DATABASE_URL=f"sqlite:///{root / 'db.sqlite3'}",
-        DJANGO_STATIC_ROOT=str(root / "static"),
-        PORT=str(free_port()),
-        WEB_CONCURRENCY="2",
-    )
-    manage = [PYTHON, "manage.py"]
-    for command in (["migrate", "--noinput"], ["load_seed"], ["collectstatic", "--noinput"]):
-        subprocess.run(
-            manage + command, cwd=BASE_DIR, env=env, check=True, capture_output=True, timeout=300
-        )
-    log = open(root / "gunicorn.log", "w")
-    process = subprocess.Popen(
-        [GUNICORN, "-c", "gunicorn.conf.py", "hkai_site.wsgi"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    port = int(env["PORT"])
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if get(port, "/healthz")[0] == 200:
-                break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            pytest.fail("gunicorn did not start:\n" + (root / "gunicorn.log").read_text())
-        time.sleep(0.2)
+    env = site_env(root)
+    prepare_site(env)
+    process, port = start_gunicorn(env, root / "gunicorn.log", workers=2)
     yield {"port": port, "env": env, "root": root}
-    process.terminate()
-    process.wait(timeout=30)
+    stop(process)
 
 
 def test_front_page_serves_both_seed_articles(server):
@@ -150,11 +100,7 @@ def test_editor_saves_never_hit_database_is_locked_while_readers_load_pages(serv
     readers = [threading.Thread(target=read) for _ in range(4)]
     for reader in readers:
         reader.start()
-    env = {
-        **server["env"],
-        "DJANGO_SETTINGS_MODULE": "hkai_site.settings",
-        "PYTHONPATH": str(BASE_DIR),
-    }
+    env = server["env"]
     writers = [
         subprocess.Popen(
             [PYTHON, str(BASE_DIR / "tests" / "write_loop.py"), "30", name],

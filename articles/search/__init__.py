@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
+from .. import cache
 from ..models import Article, SearchEntry, Section
 from .text import MAX_QUERY_LENGTH, normalize, terms_of
 
@@ -173,4 +174,5 @@ def rebuild():
                 batch = []
         SearchEntry.objects.bulk_create(batch)
         backend().optimize()
+        cache.changed()  # cached search pages were built on the old index
     return SearchEntry.objects.count()

@@ -1,0 +1,133 @@
+"""Caching that is never stale.
+
+Every change to public content (articles, sections, tags; saved through the admin,
+commands, revisions or fixtures) bumps one database row, `ContentVersion`, in the same
+transaction as the change (articles/signals.py calls `changed()`). Cached pages and
+cached query results are keyed on that version, so:
+
+* all workers and all servers see a change at the moment it commits — the version
+  lives in the shared database, whatever the cache backend (local memory or Redis);
+* nothing needs deleting: entries for older versions are never read again and age out;
+* a scheduled article going live counts as a change: the row remembers the next
+  scheduled time, and the first request after it bumps the version (no cron job).
+
+`PageCacheMiddleware` serves whole public pages from the cache with ETag and
+Last-Modified, answering conditional requests with 304.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date, parse_http_date_safe
+
+from .models import Article, ContentVersion
+
+PAGE_TIMEOUT = 24 * 60 * 60
+DATA_TIMEOUT = 24 * 60 * 60
+
+
+def current_version():
+    """(version, changed_at) as of now; moves on by itself when a scheduled time passes."""
+    row = (
+        ContentVersion.objects.filter(pk=1)
+        .values_list("version", "changed_at", "next_publication")
+        .first()
+    )
+    if row is None or (row[2] is not None and row[2] <= timezone.now()):
+        changed()
+        return current_version()
+    return row[0], row[1]
+
+
+def changed():
+    """Record that public content changed (call inside the writing transaction)."""
+    now = timezone.now()
+    upcoming = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__gt=now
+    ).aggregate(at=Min("published_at"))["at"]
+    # A random version, not a counter: a restored backup or a rolled-back transaction
+    # can never bring back a version number whose cached pages show other content.
+    fields = {"version": secrets.randbits(62), "changed_at": now, "next_publication": upcoming}
+    with transaction.atomic():
+        if not ContentVersion.objects.filter(pk=1).update(**fields):
+            ContentVersion.objects.get_or_create(pk=1, defaults=fields)
+
+
+def cached(name, compute, version=None):
+    """`compute()`'s result, computed once per content version (for costly queries)."""
+    version = version or current_version()[0]
+    key = f"hkai:data:{version}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, DATA_TIMEOUT)
+    return value
+
+
+class PageCacheMiddleware:
+    """Serve anonymous GET/HEAD requests for public pages from the cache.
+
+    A page is cached when the view returned 200, set no cookie and did not forbid
+    caching (previews send no-cache). Requests carrying a session cookie (staff) and
+    the admin bypass the cache. The key holds the content version, the language and
+    the full path with its query string.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = "/" + settings.ADMIN_PATH
+
+    def __call__(self, request):
+        if not self.cacheable_request(request):
+            return self.get_response(request)
+        version, changed_at = current_version()
+        language = translation.get_language_from_request(request)
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"hkai:page:{version}:{language}:{digest}"
+        response = cache.get(key)
+        if response is None:
+            response = self.get_response(request)
+            if not self.cacheable_response(response):
+                return response
+            self.add_validators(response, changed_at)
+            cache.set(key, response, PAGE_TIMEOUT)
+        etag, last_modified = response.get("ETag"), response.get("Last-Modified")
+        return get_conditional_response(
+            request, etag=etag, last_modified=_parse_date(last_modified), response=response
+        )
+
+    def cacheable_request(self, request):
+        request.get_host()  # an unknown Host is refused (400) before any cache lookup
+        return (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path_info.startswith(self.admin_prefix)
+        )
+
+    @staticmethod
+    def cacheable_response(response):
+        control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "no-cache" not in control
+            and "private" not in control
+        )
+
+    @staticmethod
+    def add_validators(response, changed_at):
+        response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+        response["Last-Modified"] = http_date(changed_at.timestamp())
+        response.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+
+
+def _parse_date(value):
+    return parse_http_date_safe(value) if value else None

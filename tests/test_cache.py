@@ -1,0 +1,176 @@
+"""Public pages come from the cache until something changes, and never after."""
+
+import datetime
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Section
+from tests.helpers import change_url, form_data
+from tests.services import http_get, prepare_site, site_env, start_gunicorn, start_redis, stop
+
+CHANGELIST = reverse("admin:articles_article_changelist")
+
+
+def queries(client, url, **headers):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **headers)
+    return response, len(captured)
+
+
+def test_an_unchanged_page_is_served_from_the_cache(client, seeded):
+    first, cold = queries(client, "/")
+    second, warm = queries(client, "/")
+    assert cold > 1
+    assert warm == 1  # only the content version is read
+    assert second.content == first.content
+
+
+def test_conditional_get_answers_304(client, seeded):
+    first = client.get("/tags/")
+    assert first["ETag"] and first["Last-Modified"]
+    assert client.get("/tags/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    since = client.get("/tags/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert since.status_code == 304
+    assert client.get("/tags/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_languages_are_cached_apart(client, seeded):
+    assert "Latest articles" in client.get("/").content.decode()
+    assert "最新文章" in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-HK").content.decode()
+    assert "Latest articles" in client.get("/").content.decode()
+
+
+def test_editor_publishing_shows_at_once(client, admin_client, make_article):
+    draft = make_article(title="Fresh scoop", status=Article.Status.DRAFT)
+    assert "Fresh scoop" not in client.get("/").content.decode()
+    admin_client.post(CHANGELIST, {"action": "publish", "_selected_action": [draft.pk]})
+    assert "Fresh scoop" in client.get("/").content.decode()
+    admin_client.post(CHANGELIST, {"action": "unpublish", "_selected_action": [draft.pk]})
+    assert "Fresh scoop" not in client.get("/").content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_editing_a_section_shows_at_once(client, admin_client, make_article):
+    article = make_article(sections=[("Intro", "Old wording.")])
+    assert "Old wording." in client.get(article.get_absolute_url()).content.decode()
+    data = form_data(admin_client.get(change_url(article)))
+    data["sections-0-body"] = "New wording."
+    assert admin_client.post(change_url(article), data).status_code == 302
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "New wording." in page and "Old wording." not in page
+
+
+def test_changing_tags_shows_at_once(client, make_article):
+    article = make_article(tags=["Finance"])
+    assert "Finance" in client.get("/tags/").content.decode()
+    article.tags.set(["Healthcare"])
+    page = client.get("/tags/").content.decode()
+    assert "Healthcare" in page and "Finance" not in page
+    assert client.get("/tags/finance/").status_code == 404
+
+
+def test_deleting_shows_at_once(client, make_article):
+    article = make_article(title="Soon gone")
+    assert "Soon gone" in client.get("/").content.decode()
+    article.delete()
+    assert "Soon gone" not in client.get("/").content.decode()
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_deleting_a_section_shows_at_once(client, make_article):
+    article = make_article(sections=[("Keep", "kept"), ("Drop", "dropped text")])
+    assert "dropped text" in client.get(article.get_absolute_url()).content.decode()
+    Section.objects.get(heading="Drop").delete()
+    assert "dropped text" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_scheduled_article_appears_on_time(client, make_article):
+    make_article(title="Already out")
+    make_article(title="On the hour", published_at=timezone.now() + datetime.timedelta(seconds=2))
+    assert "On the hour" not in client.get("/").content.decode()
+    assert "On the hour" not in client.get("/").content.decode()  # from the cache
+    time.sleep(2.2)
+    assert "On the hour" in client.get("/").content.decode()
+
+
+def test_previews_and_staff_are_never_cached(admin_client, client, make_article):
+    draft = make_article(title="Secret draft", status=Article.Status.DRAFT)
+    assert "Secret draft" in admin_client.get(draft.get_absolute_url()).content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    live = make_article(title="Live one")
+    client.get(live.get_absolute_url())
+    _, count = queries(admin_client, live.get_absolute_url())
+    assert count > 1  # staff requests go to the view
+
+
+# Several processes: gunicorn workers sharing local caches, and servers sharing Redis.
+
+CHANGE_TITLE = (
+    "import django, sys; django.setup(); from articles.models import Article; "
+    "a = Article.objects.get(slug='rise-of-ai-in-hong-kong'); a.title = sys.argv[1]; a.save()"
+)
+
+
+def change_title(env, title):
+    subprocess.run([sys.executable, "-c", CHANGE_TITLE, title], cwd=settings.BASE_DIR,
+                   env=env, check=True, capture_output=True, timeout=120)  # fmt: skip
+
+
+def titles_seen(ports, times=8):
+    pages = [http_get(port, "/")[2].decode() for port in ports for _ in range(times)]
+    return pages
+
+
+@pytest.fixture(scope="module")
+def site_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cache-site")
+    prepare_site(site_env(root))
+    return root
+
+
+own_sqlite_site = pytest.mark.skipif(
+    "sqlite" not in settings.DATABASES["default"]["ENGINE"],
+    reason="the multi-process cache tests build their own SQLite site (SQLite leg)",
+)
+
+
+@own_sqlite_site
+def test_all_workers_see_an_edit_at_once_with_local_caches(site_root):
+    env = site_env(site_root)
+    server, port = start_gunicorn(env, site_root / "local.log", workers=2)
+    try:
+        change_title(env, "Before the edit")
+        assert all("Before the edit" in page for page in titles_seen([port]))
+        change_title(env, "After the edit")
+        assert all("After the edit" in page for page in titles_seen([port]))
+    finally:
+        stop(server)
+
+
+@own_sqlite_site
+def test_servers_sharing_redis_see_an_edit_at_once(site_root, tmp_path):
+    redis, url = start_redis(tmp_path)
+    env = site_env(site_root, REDIS_URL=url)
+    a, port_a = start_gunicorn(env, site_root / "a.log", workers=1)
+    b, port_b = start_gunicorn(env, site_root / "b.log", workers=1)
+    try:
+        change_title(env, "Shared before")
+        assert all("Shared before" in page for page in titles_seen([port_a, port_b]))
+        import redis as redis_client
+
+        keys = redis_client.Redis.from_url(url).keys("*hkai:page:*")
+        assert keys, "pages are cached in Redis"
+        change_title(env, "Shared after")  # an edit made on a third process
+        assert all("Shared after" in page for page in titles_seen([port_a, port_b]))
+    finally:
+        stop(a)
+        stop(b)
+        redis.kill()
