@@ -12,8 +12,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so a slow leak can never grow without bound.
-max_requests = 5000
-max_requests_jitter = 500
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
 accesslog = "-"
 # The request id the app sends back (X-Request-ID) ties access lines to app log lines.
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss "%(a)s" id=%({x-request-id}o)s'

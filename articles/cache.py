@@ -82,6 +82,7 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.admin_prefix = "/" + settings.ADMIN_PATH
+        self.uncached = ("/livez", "/healthz")  # probes and the benchmark baseline
 
     def __call__(self, request):
         if not self.cacheable_request(request):
@@ -108,6 +109,7 @@ class PageCacheMiddleware:
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and not request.path_info.startswith(self.admin_prefix)
+            and request.path_info not in self.uncached
         )
 
     @staticmethod

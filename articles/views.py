@@ -178,6 +178,14 @@ def switch_language(request, code):
 
 @require_safe
 @never_cache
+def livez(request):
+    """200 "ok" while this process can answer at all (no database access): liveness
+    for a process supervisor, and the baseline view of the benchmarks."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_safe
+@never_cache
 def healthz(request):
     """200 "ok" when the app and its database answer; 503 otherwise."""
     try:

@@ -13,6 +13,7 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
         "sitemap.xml",

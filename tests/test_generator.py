@@ -8,7 +8,9 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from articles.generator import generate, vocabulary
+from articles.markdown import render_markdown
 from articles.models import Article, SearchEntry, Section, TaggedArticle
+from articles.search import entry_fields
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -27,6 +29,17 @@ def test_generated_articles_have_the_promised_shape(db):
         assert 80 <= words <= 250, words
     assert any(CJK.search(s.body) for s in Section.objects.all())
     assert SearchEntry.objects.count() == Section.objects.count()
+
+
+def test_generated_html_and_index_are_what_saving_would_make(db):
+    generate(10, seed=4)
+    for section in Section.objects.select_related("article"):
+        assert section.body_html == render_markdown(section.body)
+        expected = entry_fields(section.article, section)
+        entry = SearchEntry.objects.get(section=section)
+        assert {k: getattr(entry, k) for k in expected if k != "article_id"} == {
+            k: v for k, v in expected.items() if k != "article_id"
+        }
 
 
 def test_tags_follow_a_long_tail(db):

@@ -91,6 +91,12 @@ def test_healthz_is_503_when_the_database_does_not_answer(client, db, monkeypatc
     assert response.content == b"database unavailable\n"
 
 
+def test_livez_answers_without_the_database(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/livez")
+    assert response.status_code == 200 and response.content == b"ok\n"
+
+
 def test_robots_txt(client, db):
     response = client.get("/robots.txt")
     assert response.status_code == 200
