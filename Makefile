@@ -2,7 +2,7 @@
 PYTHON ?= python3
 BIN := .venv/bin
 
-.PHONY: run test format lint migrate seed messages loadtest
+.PHONY: run test format lint migrate seed messages loadtest bench bench-pg
 
 $(BIN)/gunicorn: requirements.txt
 	$(PYTHON) -m venv .venv
@@ -47,3 +47,12 @@ messages: $(BIN)/pytest
 # 60 s of 32 readers and an editor against gunicorn, one worker killed mid-run.
 loadtest: $(BIN)/pytest
 	$(BIN)/python bench/loadtest.py --seconds 60 --readers 32
+
+# The scale benchmark: 100,000 articles (built once into bench/data/), gunicorn in
+# production mode, load from wrk (Debian's wrk package) or a Python stand-in.
+bench: $(BIN)/pytest
+	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) || true
+	$(BIN)/python bench/run.py --articles 100000
+
+bench-pg: $(BIN)/pytest
+	$(BIN)/python tests/with_postgres.py $(BIN)/python bench/run.py --articles 100000 --output bench/results-pg.json

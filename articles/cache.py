@@ -16,11 +16,13 @@ Last-Modified, answering conditional requests with 304.
 """
 
 import hashlib
+import math
 import secrets
+import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -32,14 +34,17 @@ PAGE_TIMEOUT = 24 * 60 * 60
 DATA_TIMEOUT = 24 * 60 * 60
 
 
+VERSION_SQL = "SELECT version, changed, next_publication FROM articles_contentversion WHERE id = 1"
+
+
 def current_version():
-    """(version, changed_at) as of now; moves on by itself when a scheduled time passes."""
-    row = (
-        ContentVersion.objects.filter(pk=1)
-        .values_list("version", "changed_at", "next_publication")
-        .first()
-    )
-    if row is None or (row[2] is not None and row[2] <= timezone.now()):
+    """(version, changed) as of now, `changed` in seconds since 1970. Moves on by itself
+    when a scheduled publication time (milliseconds since 1970) passes. One small query,
+    on every page request."""
+    with connection.cursor() as cursor:
+        cursor.execute(VERSION_SQL)
+        row = cursor.fetchone()
+    if row is None or (row[2] is not None and row[2] <= time.time() * 1000):
         changed()
         return current_version()
     return row[0], row[1]
@@ -53,7 +58,11 @@ def changed():
     ).aggregate(at=Min("published_at"))["at"]
     # A random version, not a counter: a restored backup or a rolled-back transaction
     # can never bring back a version number whose cached pages show other content.
-    fields = {"version": secrets.randbits(62), "changed_at": now, "next_publication": upcoming}
+    fields = {
+        "version": secrets.randbits(62),
+        "changed": int(now.timestamp()),
+        "next_publication": math.ceil(upcoming.timestamp() * 1000) if upcoming else None,
+    }
     with transaction.atomic():
         if not ContentVersion.objects.filter(pk=1).update(**fields):
             ContentVersion.objects.get_or_create(pk=1, defaults=fields)
@@ -126,7 +135,7 @@ class PageCacheMiddleware:
     @staticmethod
     def add_validators(response, changed_at):
         response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-        response["Last-Modified"] = http_date(changed_at.timestamp())
+        response["Last-Modified"] = http_date(changed_at)
         response.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
 

@@ -227,9 +227,11 @@ class ContentVersion(models.Model):
     earliest scheduled time, so that moment also counts as a change (articles/cache.py).
     """
 
+    # Plain integers (since 1970: `changed` in seconds, `next_publication` in ms): read
+    # on every request, they need no conversion on any engine.
     version = models.BigIntegerField(default=1)
-    changed_at = models.DateTimeField(default=timezone.now)
-    next_publication = models.DateTimeField(null=True, blank=True)
+    changed = models.BigIntegerField(default=0)
+    next_publication = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self):
         return f"content version {self.version}"

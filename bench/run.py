@@ -1,0 +1,439 @@
+"""The scale benchmark behind `make bench` (and `make bench-pg`).
+
+    make bench                         # 100,000 articles on SQLite (database cached)
+    .venv/bin/python bench/run.py --articles 1000 --seconds 3
+
+1. Builds the database once: bench/data/bench-N.sqlite3 (migrate + generate_articles),
+   reused by later runs. On PostgreSQL (`make bench-pg`) the database is built in a
+   throwaway cluster each time.
+2. Starts gunicorn in production mode and drives load from a second process (wrk when
+   installed, else a small Python load generator) at 16 connections, a few seconds a
+   page with a pause between pages, on 127.0.0.1 only.
+3. For each page: cold (every request misses the page cache: a unique query string)
+   and warm (the same URL again and again), as requests/s and p50/p99 latency, each
+   as a ratio to the baseline, /livez (a minimal Django view), measured in the same run.
+4. Worker memory (RSS) after 10,000 and 20,000 more requests.
+5. In-process latency of each page (Django's test client, page cache missed) on this
+   database and on a 1,000-article one, and their ratio.
+6. Prints a table and writes bench/results.json.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+SEARCH_QUERY = "香港 fintech"
+MODES = ("cold", "warm")
+TARGETS = {"warm": 0.9, "cold": 0.35, "p99_ms": 50, "growth": 1.3, "search_ms": 50, "rss_mb": 150}
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def manage(env, *args, capture=False):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+    ).stdout  # fmt: skip
+
+
+def base_env(database_url):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS"))}
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
+        DJANGO_STATIC_ROOT=str(DATA / "static"),
+        DJANGO_SETTINGS_MODULE="hkai_site.settings",
+        GUNICORN_MAX_REQUESTS="0",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def build(env, articles, marker=None):
+    """Migrate and fill the database with `articles` synthetic articles (once)."""
+    if marker is not None and marker.exists():
+        return 0.0
+    manage(env, "migrate", "--noinput")
+    started = time.monotonic()
+    manage(env, "generate_articles", "--count", str(articles), "--seed", "1")
+    seconds = time.monotonic() - started
+    log(f"generated {articles} articles in {seconds:.0f} s")
+    if marker is not None:
+        marker.write_text(f"{seconds:.1f}\n")
+    return seconds
+
+
+def sqlite_database(articles):
+    DATA.mkdir(parents=True, exist_ok=True)
+    path, marker = DATA / f"bench-{articles}.sqlite3", DATA / f"bench-{articles}.built"
+    if not marker.exists():
+        for stale in DATA.glob(f"bench-{articles}.sqlite3*"):
+            stale.unlink()
+    env = base_env(f"sqlite:///{path}")
+    seconds = build(env, articles, marker)
+    return env, seconds or float(marker.read_text())
+
+
+# Load generation.
+
+
+def wrk(port, path, seconds, connections, cold):
+    script = DATA / "cold.lua"
+    script.write_text(
+        'local n = 0\nrequest = function()\n  n = n + 1\n'
+        '  local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"\n'
+        '  return wrk.format("GET", wrk.path .. sep .. "_cold=" .. n .. "-" .. math.random(1e9))\n'
+        "end\n"
+    )  # fmt: skip
+    command = ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{int(seconds)}s"]
+    if cold:
+        command += ["-s", str(script)]
+    out = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
+        timeout=seconds + 60,
+    ).stdout  # fmt: skip
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    return {
+        "rps": rate,
+        "p50_ms": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M)[1]),
+        "p99_ms": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M)[1]),
+        "non_2xx": int(non2xx[1]) if non2xx else 0,
+        "socket_errors": errors[0] if errors else "",
+    }
+
+
+def _ms(text):
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def python_load(port, path, seconds, connections, cold):
+    """A small stand-in for wrk: threads with their own connections, bounded in time."""
+    latencies, failures, stop = [], [0], time.monotonic() + seconds
+    lock = threading.Lock()
+
+    def run(n):
+        count = 0
+        while time.monotonic() < stop:
+            count += 1
+            target = path
+            if cold:
+                target += ("&" if "?" in path else "?") + f"_cold={n}-{count}"
+            started = time.perf_counter()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                connection.request("GET", target)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status < 400
+            except OSError:
+                ok = False
+            finally:
+                connection.close()
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+                failures[0] += not ok
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {"rps": len(latencies) / seconds, "p50_ms": quantiles[49], "p99_ms": quantiles[98],
+            "non_2xx": failures[0], "socket_errors": ""}  # fmt: skip
+
+
+def worker_pids(master):
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()]
+
+
+def rss_mb(pid):
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) / 1024
+
+
+def get(port, path):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def pages_for(env, articles):
+    """The URLs to measure, picked from this database."""
+    code = (
+        "import django, json; django.setup()\n"
+        "from django.db.models import Count\n"
+        "from taggit.models import Tag\n"
+        "from articles.models import Article\n"
+        "a = Article.objects.published().order_by('-published_at')[500:501].get()\n"
+        "t = Tag.objects.annotate(n=Count('articles_taggedarticle_items')).order_by('-n')[0]\n"
+        "print(json.dumps([a.get_absolute_url(), t.slug]))\n"
+    )
+    out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    detail, tag = json.loads(out.strip().splitlines()[-1])
+    return {
+        "/": "/",
+        "deep page": f"/?page={articles // 20}",  # half-way down: 5000 at 100,000
+        "detail": detail,
+        "popular tag": f"/tags/{tag}/",
+        "/tags/": "/tags/",
+        "search": "/search/?q=" + "%20".join(_quote(word) for word in SEARCH_QUERY.split()),
+    }
+
+
+def _quote(word):
+    from urllib.parse import quote
+
+    return quote(word)
+
+
+def serve_and_measure(env, args):
+    load = wrk if shutil.which("wrk") else python_load
+    log(f"load generator: {'wrk' if load is wrk else 'python (wrk not installed)'}")
+    manage(env, "collectstatic", "--noinput")
+    port = _free_port()
+    server_log = open(DATA / "gunicorn.log", "w")
+    server = subprocess.Popen(
+        [GUNICORN, "-c", "gunicorn.conf.py", "hkai_site.wsgi"], cwd=ROOT,
+        env={**env, "PORT": str(port)}, stdout=server_log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait(port)
+        pages = pages_for(env, args.articles)
+        css = re.search(rb'href="(/static/css/site\.[0-9a-f]+\.css)"', get(port, "/")[1])[1]
+        pages["static css"] = css.decode()
+        results, baselines = {}, []
+
+        def measure(path, cold):
+            if not cold:
+                get(port, path)  # fill the cache
+            figures = load(port, path, args.seconds, args.connections, cold)
+            time.sleep(args.pause)
+            return figures
+
+        baselines.append(measure("/livez", False))
+        for name, path in pages.items():
+            log(f"measuring {name} ({path})")
+            results[name] = {"path": path, "cold": measure(path, True)}
+            results[name]["warm"] = measure(path, False)
+        baselines.append(measure("/livez", False))
+        baseline = {
+            "rps": statistics.mean(b["rps"] for b in baselines),
+            "p50_ms": statistics.mean(b["p50_ms"] for b in baselines),
+            "p99_ms": max(b["p99_ms"] for b in baselines),
+            "runs": baselines,
+        }
+        for figures in results.values():
+            for mode in ("cold", "warm"):
+                figures[mode]["ratio"] = round(figures[mode]["rps"] / baseline["rps"], 3)
+        memory = memory_growth(port, server.pid, pages["detail"])
+        return baseline, results, memory, load is wrk
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        server_log.close()
+
+
+def memory_growth(port, master, path):
+    """Worker RSS after 10,000 and after 20,000 more requests (warm and cold mixed)."""
+
+    def drive(requests):
+        sent, lock = [0], threading.Lock()
+
+        def run(n):
+            while True:
+                with lock:
+                    if sent[0] >= requests:
+                        return
+                    sent[0] += 1
+                    count = sent[0]
+                target = path if count % 2 else f"{path}?_cold={n}-{count}"
+                get(port, target)
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    drive(10_000)
+    after_10k = {pid: rss_mb(pid) for pid in worker_pids(master)}
+    drive(10_000)
+    after_20k = {pid: rss_mb(pid) for pid in worker_pids(master)}
+    return {"after_10k_mb": after_10k, "after_20k_mb": after_20k}
+
+
+def create_postgres_database(url, name):
+    """A fresh database beside the one in `url`; returns its URL."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        db.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(port):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if get(port, "/livez")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start; see bench/data/gunicorn.log")
+
+
+IN_PROCESS = r"""
+import json, os, statistics, sys, time
+import django
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+pages = json.loads(sys.argv[1])
+client = Client()
+out = {}
+for name, path in pages.items():
+    sep = "&" if "?" in path else "?"
+    times = []
+    for n in range(int(sys.argv[2])):
+        started = time.perf_counter()
+        response = client.get(f"{path}{sep}_cold=inproc-{n}-{time.time_ns()}")
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    out[name] = statistics.median(times)
+print(json.dumps(out))
+"""
+
+
+def in_process(env, pages, rounds):
+    out = subprocess.run([PYTHON, "-c", IN_PROCESS, json.dumps(pages), str(rounds)], cwd=ROOT,
+                         env=env, capture_output=True, text=True)  # fmt: skip
+    if out.returncode:
+        raise SystemExit(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def report(args, generation_s, baseline, results, memory, small, large, used_wrk):
+    lines = []
+    say = lines.append
+    say(f"HKAI benchmark: {args.articles:,} articles on {args.engine}, "
+        f"{args.connections} connections, {args.seconds:g} s a page, "
+        f"load by {'wrk' if used_wrk else 'Python'}")  # fmt: skip
+    say(f"baseline /livez: {baseline['rps']:.0f} req/s, p50 {baseline['p50_ms']:.2f} ms, "
+        f"p99 {baseline['p99_ms']:.2f} ms")  # fmt: skip
+    say("")
+    say(f"{'page':<13}{'cold req/s':>11}{'ratio':>7}{'p50':>7}{'p99':>7}   "
+        f"{'warm req/s':>10}{'ratio':>7}{'p50':>7}{'p99':>7}")  # fmt: skip
+    for name, figures in results.items():
+        cold, warm = figures["cold"], figures["warm"]
+        say(f"{name:<13}{cold['rps']:>11.0f}{cold['ratio']:>7.2f}{cold['p50_ms']:>7.1f}"
+            f"{cold['p99_ms']:>7.1f}   {warm['rps']:>10.0f}{warm['ratio']:>7.2f}"
+            f"{warm['p50_ms']:>7.1f}{warm['p99_ms']:>7.1f}")  # fmt: skip
+    say("(latencies in ms; ratio = requests/s divided by the baseline's)")
+    say("")
+    say(f"{'in process, page cache missed':<30}{'1,000':>9}{f'{args.articles:,}':>10}{'ratio':>7}")
+    growth = {}
+    for name in large:
+        growth[name] = large[name] / small[name]
+        say(f"{name:<30}{small[name]:>8.1f}ms{large[name]:>8.1f}ms{growth[name]:>7.2f}")
+    say("")
+    rss10, rss20 = memory["after_10k_mb"], memory["after_20k_mb"]
+    for pid in rss20:
+        say(f"worker {pid} RSS: {rss10.get(pid, 0):.1f} MB after 10,000 requests, "
+            f"{rss20[pid]:.1f} MB after 20,000")  # fmt: skip
+    if generation_s:
+        say(f"database built in {generation_s:.0f} s")
+    figures = list(results.values())
+    checks = {
+        "warm >= 0.9x baseline": all(f["warm"]["ratio"] >= TARGETS["warm"] for f in figures),
+        "cold >= 0.35x baseline": all(f["cold"]["ratio"] >= TARGETS["cold"] for f in figures),
+        "p99 < 50 ms": all(f[m]["p99_ms"] < TARGETS["p99_ms"] for f in figures for m in MODES),
+        "in-process growth <= 1.3x": all(g <= TARGETS["growth"] for g in growth.values()),
+        "search p50 < 50 ms": large["search"] < TARGETS["search_ms"],
+        "worker RSS < 150 MB": all(v < TARGETS["rss_mb"] for v in rss20.values()),
+        "RSS not growing": all(rss20[p] <= rss10.get(p, 0) * 1.05 + 2 for p in rss20),
+    }  # fmt: skip
+    say("")
+    for check, ok in checks.items():
+        say(f"{'PASS' if ok else 'MISS'}  {check}")
+    return "\n".join(lines), checks, growth
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--pause", type=float, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=15, help="in-process requests per page")
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
+    args = parser.parse_args()
+
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        args.engine = "postgresql"
+        url = os.environ["DATABASE_URL"]
+        env = base_env(url)
+        generation_s = build(env, args.articles)
+        small_env = base_env(create_postgres_database(url, "hkai_bench_small"))
+        build(small_env, 1000)
+    else:
+        args.engine = "sqlite"
+        env, generation_s = sqlite_database(args.articles)
+        small_env, _ = sqlite_database(1000)
+
+    baseline, results, memory, used_wrk = serve_and_measure(env, args)
+    pages = {name: figures["path"] for name, figures in results.items() if name != "static css"}
+    large = in_process(env, pages, args.rounds)
+    small_pages = pages_for(small_env, 1000)
+    small = in_process(small_env, small_pages, args.rounds)
+    text, checks, growth = report(args, generation_s, baseline, results, memory, small, large,
+                                  used_wrk)  # fmt: skip
+    print(text)
+    Path(args.output).write_text(json.dumps({
+        "articles": args.articles, "engine": args.engine, "connections": args.connections,
+        "seconds_per_page": args.seconds, "load_generator": "wrk" if used_wrk else "python",
+        "database_built_seconds": generation_s, "baseline": baseline, "pages": results,
+        "memory": memory, "in_process_ms": {"1000": small, str(args.articles): large},
+        "in_process_growth": growth, "checks": checks, "targets": TARGETS,
+    }, indent=2, ensure_ascii=False, default=str) + "\n")  # fmt: skip
+    log(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
