@@ -2,7 +2,7 @@
 PYTHON ?= python3
 BIN := .venv/bin
 
-.PHONY: run test format lint migrate seed messages loadtest
+.PHONY: run test format lint migrate seed messages loadtest chromium
 
 $(BIN)/gunicorn: requirements.txt
 	$(PYTHON) -m venv .venv
@@ -31,9 +31,13 @@ format: $(BIN)/pytest
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The whole suite twice: on the embedded SQLite default, then on a throwaway
-# PostgreSQL server that tests/with_postgres.py starts on 127.0.0.1.
-test: lint
+# Debian's Chromium for the browser tests, installed with apt-get when missing (as root).
+chromium: $(BIN)/pytest
+	$(BIN)/python -m tests.chromium
+
+# The whole suite twice: on the embedded SQLite default (browser tests included), then
+# on a throwaway PostgreSQL server that tests/with_postgres.py starts on 127.0.0.1.
+test: lint chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 	$(BIN)/python tests/with_postgres.py $(BIN)/pytest
