@@ -2,7 +2,7 @@
 PYTHON ?= python3
 BIN := .venv/bin
 
-.PHONY: run test format lint migrate seed messages loadtest chromium
+.PHONY: run test format lint migrate seed messages loadtest chromium screenshots
 
 $(BIN)/gunicorn: requirements.txt
 	$(PYTHON) -m venv .venv
@@ -41,6 +41,10 @@ test: lint chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 	$(BIN)/python tests/with_postgres.py $(BIN)/pytest
+
+# Desktop and phone screenshots of the main pages, from the seed, into docs/screenshots/.
+screenshots: chromium
+	$(BIN)/python -m tests.screenshots docs/screenshots
 
 # Refresh locale/zh_Hant from the templates and code (needs GNU gettext), then edit the
 # .po and run this again: the compiled .mo is committed, so `make run` needs no gettext.
