@@ -2,7 +2,7 @@
 PYTHON ?= python3
 BIN := .venv/bin
 
-.PHONY: run test format lint migrate seed messages loadtest bench bench-pg
+.PHONY: run test format lint migrate seed messages loadtest bench bench-pg chromium screenshots
 
 $(BIN)/gunicorn: requirements.txt
 	$(PYTHON) -m venv .venv
@@ -31,12 +31,20 @@ format: $(BIN)/pytest
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The whole suite twice: on the embedded SQLite default, then on a throwaway
-# PostgreSQL server that tests/with_postgres.py starts on 127.0.0.1.
-test: lint
+# Debian's Chromium for the browser tests, installed with apt-get when missing (as root).
+chromium: $(BIN)/pytest
+	$(BIN)/python -m tests.chromium
+
+# The whole suite twice: on the embedded SQLite default (browser tests included), then
+# on a throwaway PostgreSQL server that tests/with_postgres.py starts on 127.0.0.1.
+test: lint chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 	$(BIN)/python tests/with_postgres.py $(BIN)/pytest
+
+# Desktop and phone screenshots of the main pages, from the seed, into docs/screenshots/.
+screenshots: chromium
+	$(BIN)/python -m tests.screenshots docs/screenshots
 
 # Refresh locale/zh_Hant from the templates and code (needs GNU gettext), then edit the
 # .po and run this again: the compiled .mo is committed, so `make run` needs no gettext.

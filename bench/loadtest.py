@@ -126,10 +126,15 @@ def reader(port, paths, stats, stop, rng):
 def editor(port, stats, stop, saved, problems):
     """Sign in, then add and publish an article and edit its section, over and over."""
     session = Session(port)
-    _, _, page = session.request("GET", "/admin/login/?next=/admin/")
-    login = form_fields(page)
-    login.update(username="editor", password=PASSWORD)
-    status, headers, _ = session.request("POST", "/admin/login/?next=/admin/", login)
+    status = None
+    while status is None and not stop.is_set():
+        try:
+            _, _, page = session.request("GET", "/admin/login/?next=/admin/")
+            login = form_fields(page)
+            login.update(username="editor", password=PASSWORD)
+            status, headers, _ = session.request("POST", "/admin/login/?next=/admin/", login)
+        except (OSError, http.client.HTTPException) as error:  # e.g. on the killed worker
+            stats.error("admin sign-in", error)
     if status != 302:
         problems.append(f"editor could not sign in ({status})")
         return

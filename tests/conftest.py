@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from articles.models import Article, Section
 
+pytest_plugins = ["tests.browser"]
+
 _counter = itertools.count(1)
 
 

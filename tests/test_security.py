@@ -135,7 +135,10 @@ def test_a_correct_password_signs_in_and_resets_failures(client, admin_user):
 def test_the_admin_path_is_set_by_the_environment():
     code = (
         "import django; django.setup(); from django.urls import reverse; "
-        "from django.test import Client; c = Client(); "
+        "from django.test import Client, override_settings; c = Client(); "
+        # The 404 page links the stylesheet: no manifest exists before collectstatic.
+        "override_settings(STORAGES={'staticfiles': {'BACKEND': "
+        "'django.contrib.staticfiles.storage.StaticFilesStorage'}}).enable(); "
         "print(reverse('admin:index'), c.get('/admin/').status_code, "
         "c.get('/backstage/').status_code)"
     )

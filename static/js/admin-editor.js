@@ -156,6 +156,27 @@
     textarea.after(button, panel);
   }
 
+  /* Autocomplete boxes (the author): select2 names its combobox after the chosen value
+     alone, which is empty until someone is chosen; name it after the field's label too. */
+  function labelAutocomplete(select) {
+    const label = document.querySelector('label[for="' + select.id + '"]');
+    const combobox = select.parentElement.querySelector(".select2-selection[role=combobox]");
+    if (!label || !combobox) return;
+    label.id = label.id || select.id + "-label";
+    const names = (combobox.getAttribute("aria-labelledby") || "").split(" ");
+    if (!names.includes(label.id)) {
+      combobox.setAttribute("aria-labelledby", [label.id, ...names].join(" ").trim());
+    }
+    /* The read-only box inside that shows the chosen value. */
+    const shown = combobox.querySelector(".select2-selection__rendered");
+    if (shown) shown.setAttribute("aria-labelledby", label.id);
+  }
+
+  /* After every DOMContentLoaded handler, so the admin has built its select2 boxes. */
+  window.addEventListener("load", () => {
+    document.querySelectorAll("#article_form select.admin-autocomplete").forEach(labelAutocomplete);
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("input.tag-input[data-suggest-url]").forEach(setUpTagInput);
     document

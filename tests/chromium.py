@@ -1,0 +1,60 @@
+"""Debian's Chromium for the browser tests and `make screenshots`; no browser download.
+
+    python tests/chromium.py
+
+installs Debian's `chromium` package when the browser is missing and this runs as root
+(`make test` and `make screenshots` call it first). It never fails: without Chromium
+the browser tests are skipped with a loud message, except under CI=true, where they fail.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+# CHROMIUM points elsewhere on machines that keep the browser in another place.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def say(message):
+    print(f"\n*** Chromium: {message} ***\n", file=sys.stderr, flush=True)
+
+
+def available():
+    return os.access(CHROMIUM, os.X_OK)
+
+
+def launch(playwright):
+    """A headless Chromium from CHROMIUM, driven by Playwright."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+
+
+def install():
+    if available():
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        say(f"{CHROMIUM} not found and not root: the browser tests will be skipped")
+        return
+    say(f"{CHROMIUM} not found; installing Debian's chromium package")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+        env=env,
+        check=False,
+    )
+    if not available():
+        say(f"installing chromium failed: the browser tests will be skipped ({CHROMIUM})")
+
+
+if __name__ == "__main__":
+    install()
