@@ -15,6 +15,7 @@ cached query results are keyed on that version, so:
 Last-Modified, answering conditional requests with 304.
 """
 
+import contextvars
 import hashlib
 import math
 import secrets
@@ -32,6 +33,9 @@ from .models import Article, ContentVersion
 
 PAGE_TIMEOUT = 24 * 60 * 60
 DATA_TIMEOUT = 24 * 60 * 60
+# The version PageCacheMiddleware read for the request being served, so that cached()
+# needs no second query.
+REQUEST_VERSION = contextvars.ContextVar("content_version", default=None)
 
 
 VERSION_SQL = "SELECT version, changed, next_publication FROM articles_contentversion WHERE id = 1"
@@ -68,9 +72,10 @@ def changed():
             ContentVersion.objects.get_or_create(pk=1, defaults=fields)
 
 
-def cached(name, compute, version=None):
-    """`compute()`'s result, computed once per content version (for costly queries)."""
-    version = version or current_version()[0]
+def cached(name, compute):
+    """`compute()`'s result, computed once per content version (for costly queries:
+    counts, the topic list, related articles, search results)."""
+    version = REQUEST_VERSION.get() or current_version()[0]
     key = f"hkai:data:{version}:{name}"
     value = cache.get(key)
     if value is None:
@@ -97,6 +102,13 @@ class PageCacheMiddleware:
         if not self.cacheable_request(request):
             return self.get_response(request)
         version, changed_at = current_version()
+        token = REQUEST_VERSION.set(version)
+        try:
+            return self.serve(request, version, changed_at)
+        finally:
+            REQUEST_VERSION.reset(token)
+
+    def serve(self, request, version, changed_at):
         language = translation.get_language_from_request(request)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         key = f"hkai:page:{version}:{language}:{digest}"

@@ -1,19 +1,21 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from . import search
+from . import cache, search
 from .models import Article, SlugRedirect
 from .roles import can_preview
 from .seo import article_json_ld
@@ -21,13 +23,41 @@ from .seo import article_json_ld
 RELATED_LIMIT = 3
 
 
+class VersionedPaginator(Paginator):
+    """Counts once per content version, and reads deep pages' ids off the index first
+    (a covering index walk) before loading just those ten articles."""
+
+    DEEP = 1000  # from this offset on, ids first
+
+    def __init__(self, *args, count_key, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        return cache.cached(self.count_key, self.object_list.count)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if bottom < self.DEEP:
+            return self._get_page(self.object_list[bottom:top], number, self)
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
 class ArticleListView(ListView):
     paginate_by = 10
     context_object_name = "articles"
     template_name = "articles/article_list.html"
+    count_key = "count:list"
 
     def get_queryset(self):
         return Article.objects.published().select_related("author").prefetch_related("tags")
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return VersionedPaginator(queryset, per_page, count_key=self.count_key, **kwargs)
 
 
 class TagArticleListView(ArticleListView):
@@ -35,6 +65,7 @@ class TagArticleListView(ArticleListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.count_key = f"count:tag:{self.tag.pk}"
         return super().get_queryset().filter(tagged_items__tag=self.tag)
 
     def get_context_data(self, **kwargs):
@@ -67,7 +98,9 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         article = self.object
         return super().get_context_data(
-            related_articles=related_articles(article),
+            related_articles=cache.cached(
+                f"related:{article.pk}", lambda: related_articles(article)
+            ),
             is_preview=not article.is_published,
             json_ld=article_json_ld(article, self.request),
             **neighbours(article),
@@ -101,7 +134,7 @@ class SearchView(ListView):
             max_length=search.MAX_QUERY_LENGTH,
         )
         if not self.query:
-            context["topics"] = popular_tags()
+            context["topics"] = cache.cached("tags:popular", lambda: list(popular_tags()))
         return context
 
 
@@ -123,8 +156,10 @@ def neighbours(article):
         return {"previous_article": None, "next_article": None}
     published = Article.objects.published().only("title", "slug", "published_at")
     at, pk = article.published_at, article.pk
-    older = published.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
-    newer = published.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
+    # The plain range first, so the (status, published_at, id) index is walked from
+    # this article outwards; the OR only settles ties on the same time.
+    older = published.filter(published_at__lte=at).filter(Q(published_at__lt=at) | Q(pk__lt=pk))
+    newer = published.filter(published_at__gte=at).filter(Q(published_at__gt=at) | Q(pk__gt=pk))
     return {
         "previous_article": older.order_by("-published_at", "-pk").first(),
         "next_article": newer.order_by("published_at", "pk").first(),
@@ -147,7 +182,7 @@ def related_articles(article, limit=RELATED_LIMIT):
 
 @require_safe
 def tag_index(request):
-    tags = popular_tags(limit=None).order_by("name")
+    tags = cache.cached("tags:all", lambda: list(popular_tags(limit=None).order_by("name")))
     return render(request, "articles/tag_index.html", {"tags": tags})
 
 

@@ -12,6 +12,7 @@ headings, then body text; each article comes once, with its best section, newer
 articles first on ties. SQLite uses FTS5, PostgreSQL its full-text search.
 """
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -62,8 +63,16 @@ class SearchResults:
 
     def count(self):
         if self._count is None:
-            self._count = backend().count(self.terms) if self.terms else 0
+            if not self.terms:
+                self._count = 0
+            else:
+                key = f"search:count:{self.key}"
+                self._count = cache.cached(key, lambda: backend().count(self.terms))
         return self._count
+
+    @property
+    def key(self):
+        return hashlib.sha256("\x1f".join(self.terms).encode()).hexdigest()
 
     def __len__(self):
         return self.count()
@@ -75,6 +84,11 @@ class SearchResults:
         stop = index.stop if index.stop is not None else start + 100
         if not self.terms or stop <= start:
             return []
+        key = f"search:page:{self.key}:{start}:{stop}"
+        section_ids = cache.cached(key, lambda: self.best_sections(start, stop))
+        return hits_for(section_ids, self.terms) if section_ids else []
+
+    def best_sections(self, start, stop):
         engine = backend()
         articles = engine.article_page(self.terms, offset=start, limit=stop - start)
         if not articles:
@@ -82,7 +96,7 @@ class SearchResults:
         # Title and standfirst match every section alike: link to the section whose
         # own heading or text matches best (the first one when none does).
         sections = engine.best_sections(self.terms, articles)
-        return hits_for([sections[article_id] for article_id in articles], self.terms)
+        return [sections[article_id] for article_id in articles]
 
 
 def search(query):
