@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +16,7 @@ from taggit.models import Tag
 from . import search
 from .models import Article, SlugRedirect
 from .roles import can_preview
+from .search.text import spellings
 from .seo import article_json_ld
 
 RELATED_LIMIT = 3
@@ -30,11 +31,33 @@ class ArticleListView(ListView):
         return Article.objects.published().select_related("author").prefetch_related("tags")
 
 
+def find_tag(slug):
+    """The tag with this slug, else one whose slug is the same words in the other
+    Chinese script (网络安全 and 網絡安全, 人工智能 and 人工智慧); one query."""
+    candidates = spellings(slug)
+    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=candidates)}
+    return next((found[c] for c in [slug, *candidates] if c in found), None)
+
+
+def find_tag_or_404(slug):
+    tag = find_tag(slug)
+    if tag is None:
+        raise Http404("No such tag.")
+    return tag
+
+
 class TagArticleListView(ArticleListView):
     template_name = "articles/tag_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        self.tag = find_tag_or_404(kwargs["slug"])
+        if self.tag.slug != kwargs["slug"]:  # the other script: one address per tag
+            url = reverse("articles:tag", args=[self.tag.slug])
+            query = request.GET.urlencode()
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return super().get_queryset().filter(tagged_items__tag=self.tag)
 
     def get_context_data(self, **kwargs):
