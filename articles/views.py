@@ -4,22 +4,24 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from . import search
+from . import plain_text, search
 from .models import Article, SlugRedirect
 from .roles import can_preview
 from .search.text import spellings
 from .seo import article_json_ld
 
 RELATED_LIMIT = 3
+LLMS_TXT_ARTICLES = 20
+LLMS_TXT_TOPICS = 20
 
 
 class ArticleListView(ListView):
@@ -216,3 +218,28 @@ def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /search/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@conditional_page
+def article_markdown(request, slug):
+    """The published article as Markdown (/articles/<slug>.md); 404 for anything else."""
+    articles = Article.objects.published().select_related("author")
+    article = get_object_or_404(articles.prefetch_related("sections", "tags"), slug=slug)
+    text = plain_text.article_markdown(article, request.build_absolute_uri)
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Last-Modified"] = http_date(article.modified_at.timestamp())
+    canonical = request.build_absolute_uri(article.get_absolute_url())
+    response["Link"] = f'<{canonical}>; rel="canonical"'
+    return response
+
+
+@require_safe
+@conditional_page
+def llms_txt(request):
+    """/llms.txt: what the site is and where its text is, for programs that read it."""
+    fields = ["title", "slug", "standfirst", "published_at"]
+    articles = Article.objects.published().only(*fields)[:LLMS_TXT_ARTICLES]
+    tags = popular_tags(limit=LLMS_TXT_TOPICS)
+    text = plain_text.llms_txt(articles, tags, request.build_absolute_uri)
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
