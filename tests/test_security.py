@@ -135,6 +135,9 @@ def test_a_correct_password_signs_in_and_resets_failures(client, admin_user):
 def test_the_admin_path_is_set_by_the_environment():
     code = (
         "import django; django.setup(); from django.urls import reverse; "
+        # As in conftest.py: no manifest exists before collectstatic.
+        "from django.conf import settings; settings.STORAGES = {**settings.STORAGES, "
+        "'staticfiles': {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}}; "
         "from django.test import Client; c = Client(); "
         "print(reverse('admin:index'), c.get('/admin/').status_code, "
         "c.get('/backstage/').status_code)"
