@@ -51,6 +51,14 @@ def test_snippet_highlights_the_match_and_names_the_section(client, seeded):
     assert "turn students' diary entries into colorful" in hit.get_text()
 
 
+def test_snippets_show_the_text_as_readers_see_it(client, make_article):
+    make_article(sections=[("", "Labs & R&D: <b>not bold</b> here.")])
+    response = client.get(SEARCH, {"q": "labs"})
+    hit = BeautifulSoup(response.content.decode(), "html.parser").select_one("li.search-result")
+    assert "Labs & R&D: <b>not bold</b> here." in hit.get_text()
+    assert results(client, "amp") == [] and results(client, "lt") == []  # not indexed
+
+
 def test_every_word_must_match(client, seeded):
     assert len(results(client, "Hong Kong")) == 2
     assert [t for t, _ in results(client, "Hong Kong biotechnology")] == [

@@ -13,6 +13,7 @@ article comes once, with its best section, newer articles first on ties. SQLite 
 FTS5, PostgreSQL its full-text search.
 """
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -135,7 +136,9 @@ def snippet(section, text, terms):
 
 
 def plain_text(section):
-    return strip_tags(section.body_html).strip()
+    """The section's text as readers see it: no tags, and no entities (an "&" in the
+    text is "&amp;" in its HTML)."""
+    return html.unescape(strip_tags(section.body_html)).strip()
 
 
 def entry_fields(article, section):
