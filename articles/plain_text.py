@@ -18,6 +18,8 @@ SUMMARY = (
 # The rest of the site, for /llms.txt: (section, label, URL name, note).
 SITE_LINKS = [
     ("Topics", "All topics", "articles:tag_index", "every topic with its number of articles"),
+    ("API", "OpenAPI schema", "api:openapi-json", "the read-only JSON API, described"),
+    ("API", "API documentation", "api:openapi-view", "the same, browsable"),
     ("Optional", "RSS feed", "articles:feed", "the 20 latest articles"),
     ("Optional", "Sitemap", "sitemap", "every article and topic page"),
 ]

@@ -3,11 +3,18 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
@@ -243,3 +250,12 @@ def llms_txt(request):
     tags = popular_tags(limit=LLMS_TXT_TOPICS)
     text = plain_text.llms_txt(articles, tags, request.build_absolute_uri)
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception):
+    """404: JSON under /api/ (clients parse it), the site's page elsewhere."""
+    if request.path_info.startswith(settings.API_PREFIX):
+        return JsonResponse(
+            {"detail": "Not Found"}, status=404, content_type="application/json; charset=utf-8"
+        )
+    return defaults.page_not_found(request, exception)

@@ -64,12 +64,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "articles.apps.StaticFilesConfig",  # django.contrib.staticfiles, fewer files
     "django.contrib.sitemaps",
     "taggit",
     "reversion",
     "csp",
     "axes",
+    "corsheaders",
+    "ninja",  # the API docs page's script and styles, served as static files
     "articles.apps.ArticlesConfig",
 ]
 
@@ -82,6 +84,9 @@ MIDDLEWARE = [
     "articles.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that answers early: CORS headers on /api/ responses and 304s.
+    "corsheaders.middleware.CorsMiddleware",
+    "articles.middleware.ApiCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # English by default; Traditional Chinese from the language switcher's cookie or
     # the browser's Accept-Language. URLs are the same in both languages.
@@ -244,3 +249,12 @@ LOGGING = {
 }
 
 SITE_NAME = "HKAI"
+
+# The read-only JSON API (articles/api.py): any site may read it from a browser.
+API_PREFIX = "/api/"
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag"]
+CORS_PREFLIGHT_MAX_AGE = 86400

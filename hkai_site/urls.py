@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from articles import views
+from articles.api import api
 from articles.sitemaps import SITEMAPS
 
 admin.site.site_header = "HKAI editors"
@@ -27,5 +28,8 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),
+    path(settings.API_PREFIX.strip("/") + "/", api.urls),
     path("", include("articles.urls")),
 ]
+
+handler404 = "articles.views.page_not_found"

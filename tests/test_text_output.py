@@ -129,6 +129,7 @@ def test_llms_txt_follows_the_convention(client, make_article):
     ]
     assert "- [Newer](http://testserver/articles/article-" in text and ": Fresh." in text
     assert ("All topics", "http://testserver/tags/") in links
+    assert ("OpenAPI schema", "http://testserver/api/openapi.json") in links
     assert ("Finance", "http://testserver/tags/finance/") in links
     assert "Hidden" not in text and "Secret" not in text
     for _, url in links:
