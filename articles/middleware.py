@@ -38,7 +38,23 @@ class HealthCheckMiddleware:
 class ApiCacheMiddleware(ConditionalGetMiddleware):
     """ETag (a hash of the body) on every API response, and 304 Not Modified when a
     client's If-None-Match or If-Modified-Since (against the Last-Modified an endpoint
-    sets) shows it already has it. Clients revalidate each time: cheap, never stale."""
+    sets) shows it already has it. Clients revalidate each time: cheap, never stale.
+
+    HEAD is answered as GET without the body, as on the HTML pages (the API's
+    operations are declared for GET alone, so the schema lists only GET)."""
+
+    def __call__(self, request):
+        head = request.method == "HEAD" and request.path_info.startswith(settings.API_PREFIX)
+        if head:
+            request.method = "GET"
+        response = super().__call__(request)
+        if head:
+            request.method = "HEAD"
+            if not response.streaming:
+                length = len(response.content)
+                response.content = b""
+                response["Content-Length"] = str(length)
+        return response
 
     def process_response(self, request, response):
         if not request.path_info.startswith(settings.API_PREFIX):

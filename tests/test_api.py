@@ -349,6 +349,15 @@ def test_any_origin_may_read_the_api(client, make_article):
     assert "Access-Control-Allow-Origin" not in page
 
 
+def test_head_is_get_without_the_body(client, make_article):
+    article = make_article()
+    for url in [ARTICLES, reverse("api:article", args=[article.slug]), TAGS]:
+        full, head = client.get(url), client.head(url)
+        assert head.status_code == 200 and head.content == b""
+        assert head["ETag"] == full["ETag"]
+        assert head["Content-Length"] == str(len(full.content))
+
+
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_nothing_writes(client, make_article, method):
     article = make_article()
