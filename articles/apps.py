@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.staticfiles import apps as staticfiles
 
 
 class ArticlesConfig(AppConfig):
@@ -7,3 +8,15 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the receivers)
+
+
+class StaticFilesConfig(staticfiles.StaticFilesConfig):
+    """collectstatic without what django-ninja ships but the site never serves: the
+    ReDoc renderer (the API docs use Swagger UI) and an unreferenced source map.
+    Compressing them tripled collectstatic's time."""
+
+    ignore_patterns = [
+        *staticfiles.StaticFilesConfig.ignore_patterns,
+        "ninja/redoc.*",
+        "ninja/swagger-ui-bundle.js.map",
+    ]

@@ -33,9 +33,9 @@ from .models import Article, ContentVersion
 
 PAGE_TIMEOUT = 24 * 60 * 60
 DATA_TIMEOUT = 24 * 60 * 60
-# The version PageCacheMiddleware read for the request being served, so that cached()
-# needs no second query.
-REQUEST_VERSION = contextvars.ContextVar("content_version", default=None)
+# Per request (set by PageCacheMiddleware for every request): the content version,
+# read at most once however many cached() values the request uses.
+REQUEST_STATE = contextvars.ContextVar("content_state", default=None)
 
 
 VERSION_SQL = "SELECT version, changed, next_publication FROM articles_contentversion WHERE id = 1"
@@ -75,7 +75,13 @@ def changed():
 def cached(name, compute):
     """`compute()`'s result, computed once per content version (for costly queries:
     counts, the topic list, related articles, search results)."""
-    version = REQUEST_VERSION.get() or current_version()[0]
+    state = REQUEST_STATE.get()
+    if state is None:  # outside a request (commands, shell)
+        version = current_version()[0]
+    else:
+        if "version" not in state:
+            state["version"] = current_version()[0]
+        version = state["version"]
     key = f"hkai:data:{version}:{name}"
     value = cache.get(key)
     if value is None:
@@ -96,17 +102,20 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.admin_prefix = "/" + settings.ADMIN_PATH
+        self.api_prefix = settings.API_PREFIX  # the API revalidates with its own ETags
         self.uncached = ("/livez", "/healthz")  # probes and the benchmark baseline
 
     def __call__(self, request):
-        if not self.cacheable_request(request):
-            return self.get_response(request)
-        version, changed_at = current_version()
-        token = REQUEST_VERSION.set(version)
+        state = {}
+        token = REQUEST_STATE.set(state)
         try:
+            if not self.cacheable_request(request):
+                return self.get_response(request)
+            version, changed_at = current_version()
+            state["version"] = version
             return self.serve(request, version, changed_at)
         finally:
-            REQUEST_VERSION.reset(token)
+            REQUEST_STATE.reset(token)
 
     def serve(self, request, version, changed_at):
         language = translation.get_language_from_request(request)
@@ -129,7 +138,7 @@ class PageCacheMiddleware:
         return (
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and not request.path_info.startswith(self.admin_prefix)
+            and not request.path_info.startswith((self.admin_prefix, self.api_prefix))
             and request.path_info not in self.uncached
         )
 

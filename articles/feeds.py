@@ -1,13 +1,12 @@
 """RSS 2.0 and Atom feeds: the whole site and each tag."""
 
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
-from taggit.models import Tag
 
 from .models import Article
+from .views import find_tag_or_404
 
 FEED_LENGTH = 20
 
@@ -53,7 +52,7 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
 class TagFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return find_tag_or_404(slug)
 
     def title(self, tag):
         return _("HKAI: %(topic)s") % {"topic": tag.name}

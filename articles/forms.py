@@ -101,7 +101,8 @@ class SectionForm(forms.ModelForm):
 
 class SectionFormSet(BaseInlineFormSet):
     """Fills blank positions (after the last) and anchors (from headings) before the
-    uniqueness checks, so an editor adding sections never has to invent either."""
+    uniqueness checks, so an editor adding sections never has to invent either, and
+    refuses a position or anchor that a section missing from the form already holds."""
 
     def clean(self):
         kept = []
@@ -111,9 +112,27 @@ class SectionFormSet(BaseInlineFormSet):
             if form.instance.pk is None and not form.has_changed():
                 continue  # an empty extra form: nothing to save
             kept.append(form)
-        positions = [form.cleaned_data.get("position") for form in kept]
+        # Sections of this article that the submitted forms do not cover (a stale or
+        # forged form): they keep their places, so nothing may collide with them.
+        others = []
+        if self.instance.pk:
+            shown = [form.instance.pk for form in self.initial_forms if form.instance.pk]
+            others = list(
+                Section.objects.filter(article=self.instance)
+                .exclude(pk__in=shown)
+                .values_list("position", "anchor")
+            )
+        held = {position for position, _ in others}
+        positions = [form.cleaned_data.get("position") for form in kept] + list(held)
         next_position = max((p for p in positions if p is not None), default=-1) + 1
         taken = {form.cleaned_data.get("anchor") for form in kept} - {"", None}
+        taken |= {anchor for _, anchor in others}
+        for form in kept:
+            data = form.cleaned_data
+            if data.get("position") in held:
+                form.add_error("position", "Another section of this article has this position.")
+            if data.get("anchor") and data["anchor"] in {anchor for _, anchor in others}:
+                form.add_error("anchor", "Another section of this article has this anchor.")
         for form in kept:
             data = form.cleaned_data
             if data.get("position") is None:

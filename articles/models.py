@@ -121,6 +121,12 @@ class Article(models.Model):
         return live and at is not None and at <= timezone.now()
 
     @property
+    def modified_at(self):
+        """When readers last saw it change: its last edit, or its publication if later
+        (a scheduled article appears without an edit)."""
+        return max(filter(None, [self.updated_at, self.published_at]))
+
+    @property
     def is_scheduled(self):
         at = self.published_at
         return self.status == self.Status.PUBLISHED and at is not None and at > timezone.now()

@@ -21,6 +21,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.ArticleListView.as_view(), name="list"),
     path("articles/<uslug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("articles/<uslug:slug>.md", views.article_markdown, name="markdown"),
     path("tags/", views.tag_index, name="tag_index"),
     path("tags/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("tags/<uslug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),

@@ -4,23 +4,33 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from . import cache, search
+from . import cache, plain_text, search
 from .models import Article, SlugRedirect
 from .roles import can_preview
+from .search.text import spellings
 from .seo import article_json_ld
 
 RELATED_LIMIT = 3
+LLMS_TXT_ARTICLES = 20
+LLMS_TXT_TOPICS = 20
 
 
 class VersionedPaginator(Paginator):
@@ -60,11 +70,33 @@ class ArticleListView(ListView):
         return VersionedPaginator(queryset, per_page, count_key=self.count_key, **kwargs)
 
 
+def find_tag(slug):
+    """The tag with this slug, else one whose slug is the same words in the other
+    Chinese script (网络安全 and 網絡安全, 人工智能 and 人工智慧); one query."""
+    candidates = spellings(slug)
+    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=candidates)}
+    return next((found[c] for c in [slug, *candidates] if c in found), None)
+
+
+def find_tag_or_404(slug):
+    tag = find_tag(slug)
+    if tag is None:
+        raise Http404("No such tag.")
+    return tag
+
+
 class TagArticleListView(ArticleListView):
     template_name = "articles/tag_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        self.tag = find_tag_or_404(kwargs["slug"])
+        if self.tag.slug != kwargs["slug"]:  # the other script: one address per tag
+            url = reverse("articles:tag", args=[self.tag.slug])
+            query = request.GET.urlencode()
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         self.count_key = f"count:tag:{self.tag.pk}"
         return super().get_queryset().filter(tagged_items__tag=self.tag)
 
@@ -236,3 +268,37 @@ def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /search/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@conditional_page
+def article_markdown(request, slug):
+    """The published article as Markdown (/articles/<slug>.md); 404 for anything else."""
+    articles = Article.objects.published().select_related("author")
+    article = get_object_or_404(articles.prefetch_related("sections", "tags"), slug=slug)
+    text = plain_text.article_markdown(article, request.build_absolute_uri)
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Last-Modified"] = http_date(article.modified_at.timestamp())
+    canonical = request.build_absolute_uri(article.get_absolute_url())
+    response["Link"] = f'<{canonical}>; rel="canonical"'
+    return response
+
+
+@require_safe
+@conditional_page
+def llms_txt(request):
+    """/llms.txt: what the site is and where its text is, for programs that read it."""
+    fields = ["title", "slug", "standfirst", "published_at"]
+    articles = Article.objects.published().only(*fields)[:LLMS_TXT_ARTICLES]
+    tags = popular_tags(limit=LLMS_TXT_TOPICS)
+    text = plain_text.llms_txt(articles, tags, request.build_absolute_uri)
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception):
+    """404: JSON under /api/ (clients parse it), the site's page elsewhere."""
+    if request.path_info.startswith(settings.API_PREFIX):
+        return JsonResponse(
+            {"detail": "Not Found"}, status=404, content_type="application/json; charset=utf-8"
+        )
+    return defaults.page_not_found(request, exception)

@@ -64,12 +64,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "articles.apps.StaticFilesConfig",  # django.contrib.staticfiles, fewer files
     "django.contrib.sitemaps",
     "taggit",
     "reversion",
     "csp",
     "axes",
+    "corsheaders",
+    "ninja",  # the API docs page's script and styles, served as static files
     "articles.apps.ArticlesConfig",
 ]
 
@@ -80,6 +82,9 @@ MIDDLEWARE = [
     "articles.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that answers early: CORS headers on /api/ responses and 304s.
+    "corsheaders.middleware.CorsMiddleware",
+    "articles.middleware.ApiCacheMiddleware",
     # Whole public pages from the cache, keyed on the content version: never stale.
     "articles.cache.PageCacheMiddleware",
     "articles.middleware.PermissionsPolicyMiddleware",
@@ -245,3 +250,12 @@ LOGGING = {
 }
 
 SITE_NAME = "HKAI"
+
+# The read-only JSON API (articles/api.py): any site may read it from a browser.
+API_PREFIX = "/api/"
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag"]
+CORS_PREFLIGHT_MAX_AGE = 86400

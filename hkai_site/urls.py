@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from articles import views
+from articles.api import api
 from articles.sitemaps import SITEMAPS
 
 admin.site.site_header = "HKAI editors"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("llms.txt", views.llms_txt, name="llms_txt"),
     path(
         "sitemap.xml",
         sitemap_views.index,
@@ -27,5 +29,8 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),
+    path(settings.API_PREFIX.strip("/") + "/", api.urls),
     path("", include("articles.urls")),
 ]
+
+handler404 = "articles.views.page_not_found"

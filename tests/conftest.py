@@ -11,6 +11,17 @@ pytest_plugins = ["tests.browser"]
 _counter = itertools.count(1)
 
 
+def pytest_configure(config):
+    """Serve static files from the sources, never from a collected copy that may be
+    stale (whitenoise serves STATIC_ROOT when it exists); tests that need collected
+    files run collectstatic into a directory of their own."""
+    import tempfile
+
+    from django.conf import settings
+
+    settings.STATIC_ROOT = tempfile.mkdtemp(prefix="hkai-test-static-")
+
+
 @pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """No manifest exists before collectstatic; tests/test_static.py builds a real one."""

@@ -243,3 +243,25 @@ def test_section_rows_unique_per_article(make_article):
     article = make_article(sections=[("A", "a")])
     with pytest.raises(IntegrityError), transaction.atomic():
         Section.objects.create(article=article, position=0, heading="B", anchor="b")
+
+
+def test_a_form_missing_existing_sections_cannot_collide_with_them(admin_client, make_article):
+    """A stale or forged form that leaves out existing sections (found by the property
+    tests: once a 500) gets form errors or places new sections after them."""
+    article = make_article(sections=[("One", "1"), ("Two", "2")])
+    data = form_data(admin_client.get(change_url(article)))
+    data.update({"sections-TOTAL_FORMS": "1", "sections-INITIAL_FORMS": "0"})
+    data.update({"sections-0-position": "0", "sections-0-heading": "New", "sections-0-body": "x"})
+    data["sections-0-anchor"] = ""
+    for key in [k for k in data if k.startswith("sections-0-") and k.endswith(("-id", "-DELETE"))]:
+        del data[key]
+    response = admin_client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert "Another section of this article has this position." in response.content.decode()
+    data["sections-0-position"] = ""
+    assert admin_client.post(change_url(article), data).status_code == 302
+    assert [(s.position, s.heading) for s in article.sections.all()] == [
+        (0, "One"),
+        (1, "Two"),
+        (2, "New"),
+    ]

@@ -52,6 +52,14 @@ def test_snippet_highlights_the_match_and_names_the_section(client, seeded):
     assert "turn students' diary entries into colorful" in hit.get_text()
 
 
+def test_snippets_show_the_text_as_readers_see_it(client, make_article):
+    make_article(sections=[("", "Labs & R&D: <b>not bold</b> here.")])
+    response = client.get(SEARCH, {"q": "labs"})
+    hit = BeautifulSoup(response.content.decode(), "html.parser").select_one("li.search-result")
+    assert "Labs & R&D: <b>not bold</b> here." in hit.get_text()
+    assert results(client, "amp") == [] and results(client, "lt") == []  # not indexed
+
+
 def test_every_word_must_match(client, seeded):
     assert len(results(client, "Hong Kong")) == 2
     assert [t for t, _ in results(client, "Hong Kong biotechnology")] == [
@@ -220,3 +228,49 @@ def test_terms_drop_syntax_and_duplicates():
 
 def test_chinese_characters_are_indexed_as_words():
     assert normalize("fostering 香港AI reshaping") == "fostering 香 港 AI reshaping"
+
+
+# Simplified and Traditional Chinese are the same to a reader.
+
+
+def test_chinese_is_indexed_in_simplified_with_mainland_wording_added():
+    assert normalize("網絡安全") == "网 络 安 全"
+    assert normalize("香港人工智慧 AI") == "香 港 人 工 智 慧 AI 香 港 人 工 智 能"
+    assert normalize("人工智能") == "人 工 智 能"
+
+
+@pytest.mark.parametrize(
+    "query, text",
+    [
+        ("网络安全", "本港企業加強網絡安全。"),
+        ("網絡安全", "本港企业加强网络安全。"),
+        ("香港人工智能", "香港人工智慧發展迅速。"),
+        ("香港人工智慧", "香港人工智能发展迅速。"),
+        ("網路安全", "加強網絡安全。"),  # Taiwan wording, Hong Kong text
+        ("科技", "資訊科技總監辦公室"),  # a word that phrase conversion rewrites
+        ("衛生署", "衞生署推出新系統"),  # Hong Kong variant characters
+    ],
+)
+def test_either_script_finds_the_other(client, make_article, query, text):
+    article = make_article(sections=[("", "Intro."), ("亞洲", text)])
+    assert results(client, query) == [
+        (article.title, f"{article.get_absolute_url()}#{article.sections.last().anchor}")
+    ]
+
+
+def test_snippet_marks_the_match_as_written(client, make_article):
+    make_article(sections=[("", "政府表示，網絡安全是重點。")])
+    response = client.get(SEARCH, {"q": "网络安全"})
+    hit = BeautifulSoup(response.content.decode(), "html.parser").select_one("li.search-result")
+    assert hit.select_one("mark").get_text() == "網絡安全"
+
+
+def test_cross_script_titles_rank_as_titles(client, make_article):
+    now = timezone.now()
+    make_article(title="Body only", sections=[("", "人工智慧")], published_at=now)
+    make_article(
+        title="人工智能新政策",
+        sections=[("", "Policy.")],
+        published_at=now - datetime.timedelta(days=3),
+    )
+    assert [t for t, _ in results(client, "人工智慧")] == ["人工智能新政策", "Body only"]

@@ -103,3 +103,41 @@ def test_tags_without_letters_get_a_usable_slug_and_pages_still_work(client, mak
 def test_a_tag_used_only_on_drafts_is_404(client, make_article):
     make_article(tags=["Embargoed project"], status=Article.Status.DRAFT)
     assert client.get(reverse("articles:tag", args=["embargoed-project"])).status_code == 404
+
+
+# Simplified and Traditional Chinese are the same to a reader.
+
+
+@pytest.mark.parametrize(
+    "name, other_script",
+    [
+        ("網絡安全", "网络安全"),
+        ("网络安全", "網絡安全"),
+        ("人工智慧", "人工智能"),
+        ("人工智能", "人工智慧"),
+    ],
+)
+def test_a_tag_in_the_other_script_leads_to_the_same_page(client, make_article, name, other_script):
+    make_article(title="Tagged", tags=[name])
+    tag = TaggedArticle.objects.get().tag
+    assert tag.slug == name  # the slug keeps its Chinese characters
+    response = client.get(reverse("articles:tag", args=[other_script]), {"page": 1})
+    assert response.status_code == 301
+    assert response["Location"] == reverse("articles:tag", args=[name]) + "?page=1"
+    assert "Tagged" in client.get(response["Location"]).content.decode()
+    feed = client.get(reverse("articles:tag_feed", args=[other_script]))
+    assert feed.status_code == 200 and b"Tagged" in feed.content
+
+
+def test_an_exact_slug_wins_over_the_other_script(client, make_article):
+    make_article(title="Traditional", tags=["網絡安全"])
+    make_article(title="Simplified", tags=["网络安全"])
+    assert "Traditional" in client.get("/tags/網絡安全/").content.decode()
+    assert "Simplified" in client.get("/tags/网络安全/").content.decode()
+
+
+@pytest.mark.parametrize("name", ["「」", "。。。", "——", "　"])
+def test_no_tag_gets_an_empty_slug(make_article, name):
+    article = make_article(tags=[name])
+    slug = article.tags.get().slug
+    assert slug.startswith("tag-") and len(slug) == 14

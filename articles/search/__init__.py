@@ -7,12 +7,14 @@
 
 Every word of the query must occur in a section or its article's title or standfirst.
 English words match from their start (`cyber` finds "cybersecurity"); Chinese matches
-anywhere (`香港` finds "香港AI"). Matches in the title rank above the standfirst, then
-headings, then body text; each article comes once, with its best section, newer
-articles first on ties. SQLite uses FTS5, PostgreSQL its full-text search.
+anywhere (`香港` finds "香港AI"), in either script (`网络安全` finds "網絡安全").
+Matches in the title rank above the standfirst, then headings, then body text; each
+article comes once, with its best section, newer articles first on ties. SQLite uses
+FTS5, PostgreSQL its full-text search.
 """
 
 import hashlib
+import html
 import re
 from dataclasses import dataclass
 
@@ -22,7 +24,7 @@ from django.utils.safestring import mark_safe
 
 from .. import cache
 from ..models import Article, SearchEntry, Section
-from .text import MAX_QUERY_LENGTH, normalize, terms_of
+from .text import MAX_QUERY_LENGTH, normalize, query_form, spellings, terms_of
 
 __all__ = ["MAX_QUERY_LENGTH", "Hit", "search", "index_sections", "index_article", "rebuild"]
 
@@ -106,12 +108,16 @@ def search(query):
 def hits_for(section_ids, terms):
     """Hit objects for these best-matching sections, in order; one query."""
     sections = Section.objects.select_related("article").in_bulk(section_ids)
+    # Matches are found in normalised text, as the index finds them, and marked in
+    # the text as written, in whichever script it uses.
+    forms = [query_form(term) for term in terms]
+    spelled = [spelling for term in terms for spelling in spellings(term)]
     hits = []
     for section_id in section_ids:
         section = sections[section_id]
         text = plain_text(section)
-        in_section = contains_any(f"{section.heading}\n{text}", terms)
-        hits.append(Hit(section.article, section, snippet(section, text, terms), in_section))
+        in_section = contains_any(normalize(f"{section.heading}\n{text}"), forms)
+        hits.append(Hit(section.article, section, snippet(section, text, spelled), in_section))
     return hits
 
 
@@ -134,7 +140,8 @@ def snippet(section, text, terms):
         start = space + 1 if space > start - 20 else start
     end = min(len(text), start + SNIPPET_LENGTH)
     passage = text[start:end]
-    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    longest_first = sorted(terms, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(t) for t in longest_first), re.IGNORECASE)
     parts, last = [], 0
     for match in pattern.finditer(passage):
         parts += [escape(passage[last : match.start()]), f"<mark>{escape(match[0])}</mark>"]
@@ -144,7 +151,9 @@ def snippet(section, text, terms):
 
 
 def plain_text(section):
-    return strip_tags(section.body_html).strip()
+    """The section's text as readers see it: no tags, and no entities (an "&" in the
+    text is "&amp;" in its HTML)."""
+    return html.unescape(strip_tags(section.body_html)).strip()
 
 
 def entry_fields(article, section):

@@ -9,7 +9,7 @@ ts_rank weighs title (A) above standfirst (B), headings (C) and body text (D).
 import re
 
 from . import sql
-from .text import normalize
+from .text import query_form
 
 ARTICLE_WEIGHTS = "{0.1, 0.3, 0.5, 1.0}"  # D body, C heading, B standfirst, A title
 SECTION_WEIGHTS = "{0.1, 0.3, 0, 0}"  # a section's own heading and text
@@ -24,7 +24,7 @@ def tsquery(terms):
     """A to_tsquery() string: each term a phrase of its words, the last one a prefix."""
     phrases = []
     for term in terms:
-        words = WORD.findall(normalize(term))
+        words = WORD.findall(query_form(term))
         if words:
             phrases.append("(" + " <-> ".join(f"'{word}'" for word in words) + ":*)")
     return " & ".join(phrases)

@@ -6,7 +6,7 @@ table and the triggers that keep it in step are made by migration 0004.
 """
 
 from . import sql
-from .text import normalize
+from .text import query_form
 
 FTS = "articles_search_fts"
 ARTICLE_WEIGHTS = "8.0, 4.0, 3.0, 1.0"  # title, standfirst, heading, body
@@ -14,7 +14,7 @@ SECTION_WEIGHTS = "0.0, 0.0, 3.0, 1.0"  # a section's own heading and text
 
 
 def match_expression(terms):
-    return " AND ".join('"{}"*'.format(normalize(term).replace('"', '""')) for term in terms)
+    return " AND ".join('"{}"*'.format(query_form(term).replace('"', '""')) for term in terms)
 
 
 def _scored(terms, weights, extra="", extra_params=()):

@@ -172,12 +172,15 @@
     if (shown) shown.setAttribute("aria-labelledby", label.id);
   }
 
-  /* After every DOMContentLoaded handler, so the admin has built its select2 boxes. */
-  window.addEventListener("load", () => {
+  /* The admin builds its select2 boxes in a jQuery ready handler, which runs before
+     this DOMContentLoaded handler; "load" covers any that come later. */
+  function labelAutocompletes() {
     document.querySelectorAll("#article_form select.admin-autocomplete").forEach(labelAutocomplete);
-  });
+  }
+  window.addEventListener("load", labelAutocompletes);
 
   document.addEventListener("DOMContentLoaded", () => {
+    labelAutocompletes();
     document.querySelectorAll("input.tag-input[data-suggest-url]").forEach(setUpTagInput);
     document
       .querySelectorAll("#article_form textarea[name^=sections-][name$=-body]")
