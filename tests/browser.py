@@ -2,7 +2,7 @@
 
 Tests marked `browser` run in the SQLite leg only (the PostgreSQL leg skips them to
 save time). Without Chromium they are skipped with a loud message; under CI=true they
-fail instead. `live_server` serves static files from the finders, so pages get their CSS.
+fail instead. `live_server` serves STATIC_ROOT, filled by `collected_static` from the sources.
 """
 
 import os
@@ -91,8 +91,20 @@ class Console:
         return [text for text in self.problems() if "Content Security Policy" in text]
 
 
+@pytest.fixture(scope="session")
+def collected_static(django_db_blocker):
+    """pytest-django's live server serves STATIC_ROOT, which tests/conftest.py points at
+    an empty directory of this run's: fill it from the sources once per session."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
 @pytest.fixture
-def new_context(browser, live_server):
+def new_context(browser, live_server, collected_static):
     """Open a browser context on the live server: `new_context(viewport=PHONE)` etc."""
     contexts = []
 
