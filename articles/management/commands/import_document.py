@@ -33,8 +33,13 @@ class Command(BaseCommand):
         try:
             with open(path, encoding="utf-8") as handle:
                 text = handle.read()
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"Cannot read {path}: {error}") from error
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error}. Nothing was imported.") from error
+        except UnicodeDecodeError as error:
+            raise CommandError(
+                f"Cannot read {path}: it is not UTF-8 text (byte {error.start}). "
+                "Nothing was imported."
+            ) from error
 
         status, when = Article.Status.DRAFT, None
         if published_at:
