@@ -71,7 +71,10 @@ def space_cjk(text):
 def normalize(text):
     """Text as the index holds it: in Simplified (see above), each CJK character
     spaced out as its own word."""
-    return space_cjk(simplified(text or ""))
+    text = text or ""
+    if not CJK.search(text):  # no Chinese: nothing for OpenCC to do (most sections)
+        return " ".join(text.split())
+    return space_cjk(simplified(text))
 
 
 def query_form(term):
