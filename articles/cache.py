@@ -23,7 +23,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Min
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -111,7 +111,10 @@ class PageCacheMiddleware:
         try:
             if not self.cacheable_request(request):
                 return self.get_response(request)
-            version, changed_at = current_version()
+            try:
+                version, changed_at = current_version()
+            except DatabaseError:  # no database (yet): the view decides what to answer
+                return self.get_response(request)
             state["version"] = version
             return self.serve(request, version, changed_at)
         finally:
