@@ -35,7 +35,7 @@ LLMS_TXT_TOPICS = 20
 
 class VersionedPaginator(Paginator):
     """Counts once per content version, and reads deep pages' ids off the index first
-    (a covering index walk) before loading just those ten articles."""
+    (a covering index walk, also once per version) before loading those ten articles."""
 
     DEEP = 1000  # from this offset on, ids first
 
@@ -53,7 +53,11 @@ class VersionedPaginator(Paginator):
         top = min(bottom + self.per_page, self.count)
         if bottom < self.DEEP:
             return self._get_page(self.object_list[bottom:top], number, self)
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        # Which articles are on a deep page is worked out once per content version.
+        ids = cache.cached(
+            f"{self.count_key}:page:{number}:{self.per_page}",
+            lambda: list(self.object_list.values_list("pk", flat=True)[bottom:top]),
+        )
         return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 

@@ -72,3 +72,20 @@ def test_list_query_count_is_flat(client, make_article, django_assert_num_querie
         make_article(tags=["Regulation", f"Topic {n}"], sections=[("A", "a"), ("B", "b")] * 2)
     with django_assert_num_queries(4):
         client.get(reverse("articles:list"))
+
+
+def test_deep_pages_list_the_right_articles(client, make_article, monkeypatch):
+    from articles.views import VersionedPaginator
+
+    now = timezone.now()
+    for n in range(25):
+        make_article(title=f"Deep {n:02}", published_at=now - datetime.timedelta(hours=n + 1))
+    monkeypatch.setattr(VersionedPaginator, "DEEP", 0)  # the ids-first path from page 1
+    pages = [titles(client.get(reverse("articles:list"), {"page": p})) for p in (1, 2, 3)]
+    again = titles(client.get(reverse("articles:list"), {"page": 3}))
+    assert pages == [
+        [f"Deep {n:02}" for n in range(0, 10)],
+        [f"Deep {n:02}" for n in range(10, 20)],
+        [f"Deep {n:02}" for n in range(20, 25)],
+    ]
+    assert again == pages[2]
