@@ -172,11 +172,19 @@
     if (shown) shown.setAttribute("aria-labelledby", label.id);
   }
 
-  /* The admin builds its select2 boxes in a jQuery ready handler, which runs before
-     this DOMContentLoaded handler; "load" covers any that come later. */
+  /* The admin builds its select2 boxes in a jQuery ready handler, which jQuery 3 runs
+     asynchronously, so before or after "load": label them whenever one appears. */
   function labelAutocompletes() {
     document.querySelectorAll("#article_form select.admin-autocomplete").forEach(labelAutocomplete);
   }
+  new MutationObserver((changes) => {
+    const added = changes.some((change) =>
+      Array.from(change.addedNodes).some(
+        (node) => node.nodeType === 1 && node.matches(".select2-container, .select2-selection")
+      )
+    );
+    if (added) labelAutocompletes();
+  }).observe(document.documentElement, { childList: true, subtree: true });
   window.addEventListener("load", labelAutocompletes);
 
   document.addEventListener("DOMContentLoaded", () => {
