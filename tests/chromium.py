@@ -8,9 +8,9 @@ the browser tests are skipped with a loud message, except under CI=true, where t
 """
 
 import os
-import shutil
-import subprocess
 import sys
+
+from tests.services import apt_install, can_install
 
 # CHROMIUM points elsewhere on machines that keep the browser in another place.
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -41,17 +41,11 @@ def launch(playwright):
 def install():
     if available():
         return
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
+    if not can_install():
         say(f"{CHROMIUM} not found and not root: the browser tests will be skipped")
         return
     say(f"{CHROMIUM} not found; installing Debian's chromium package")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
-        env=env,
-        check=False,
-    )
+    apt_install("chromium")
     if not available():
         say(f"installing chromium failed: the browser tests will be skipped ({CHROMIUM})")
 

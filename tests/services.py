@@ -16,15 +16,28 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def can_install():
+    return os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
+def apt_install(package):
+    """Install Debian's `package` (as root); the caller checks what it got."""
+    print(f"\n*** installing Debian's {package} for the tests ***", file=sys.stderr, flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],
+        env=env,
+        check=False,
+    )
+
+
 def ensure_command(command, package):
     """The path of `command`, installing Debian's `package` first if we are root."""
     found = shutil.which(command) or shutil.which(command, path="/usr/sbin:/usr/bin")
-    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+    if found or not can_install():
         return found
-    print(f"\n*** installing Debian's {package} for the tests ***", file=sys.stderr)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-    subprocess.run(["apt-get", "install", "-y", "-qq", package], env=env, check=False)
+    apt_install(package)
     return shutil.which(command) or shutil.which(command, path="/usr/sbin:/usr/bin")
 
 

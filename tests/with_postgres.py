@@ -13,10 +13,13 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
+
+# Run as a script (python tests/with_postgres.py …): the project root holds `tests`.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.services import apt_install, can_install, free_port  # noqa: E402
 
 USER = "postgres"
 
@@ -35,25 +38,6 @@ def find_bin():
     return None
 
 
-def install():
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return
-    say("server not found; installing Debian's postgresql package")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"],
-        env=env,
-        check=False,
-    )
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def as_user(command):
     """initdb and postgres refuse to run as root: run them as the postgres user then."""
     if os.geteuid() != 0:
@@ -67,8 +51,9 @@ def as_user(command):
 
 def main(command):
     bin_dir = find_bin()
-    if bin_dir is None:
-        install()
+    if bin_dir is None and can_install():
+        say("server not found; installing Debian's postgresql package")
+        apt_install("postgresql")
         bin_dir = find_bin()
     if bin_dir is None:
         return unavailable("the server binaries (initdb, pg_ctl) are not installed")
