@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 
 from .. import cache
 from ..models import Article, SearchEntry, Section
+from . import sql
 from .text import MAX_QUERY_LENGTH, normalize, query_form, spellings, terms_of
 
 __all__ = ["MAX_QUERY_LENGTH", "Hit", "search", "index_sections", "index_article", "rebuild"]
@@ -69,7 +70,7 @@ class SearchResults:
                 self._count = 0
             else:
                 key = f"search:count:{self.key}"
-                self._count = cache.cached(key, lambda: backend().count(self.terms))
+                self._count = cache.cached(key, lambda: sql.count(backend(), self.terms))
         return self._count
 
     @property
@@ -92,7 +93,7 @@ class SearchResults:
 
     def best_sections(self, start, stop):
         engine = backend()
-        articles = engine.article_page(self.terms, offset=start, limit=stop - start)
+        articles = sql.article_page(engine, self.terms, offset=start, limit=stop - start)
         if not articles:
             return []
         # Title and standfirst match every section alike: link to the section whose

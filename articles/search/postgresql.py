@@ -30,7 +30,14 @@ def tsquery(terms):
     return " & ".join(phrases)
 
 
-def _per_article(terms):
+BEST_FIRST = "b.score DESC"  # ts_rank: higher is better
+
+
+def per_article(terms):
+    """(SQL, params) of each matching published article with its best score, or None
+    when the terms hold no searchable word."""
+    if not tsquery(terms):
+        return None
     published, params = sql.published_sql()
     query = (
         f"SELECT e.article_id, MAX({rank(ARTICLE_WEIGHTS)}) AS score "
@@ -38,25 +45,6 @@ def _per_article(terms):
         f"WHERE e.vector @@ q.query AND e.article_id IN ({published}) GROUP BY e.article_id"
     )
     return query, [tsquery(terms), *params]
-
-
-def count(terms):
-    if not tsquery(terms):
-        return 0
-    query, params = _per_article(terms)
-    return sql.fetch(f"SELECT COUNT(*) FROM ({query}) b", params)[0][0]
-
-
-def article_page(terms, offset, limit):
-    if not tsquery(terms):
-        return []
-    query, params = _per_article(terms)
-    rows = sql.fetch(
-        f"SELECT b.article_id FROM ({query}) b JOIN articles_article a ON a.id = b.article_id "
-        "ORDER BY b.score DESC, a.published_at DESC, a.id DESC LIMIT %s OFFSET %s",
-        [*params, limit, offset],
-    )
-    return [article_id for (article_id,) in rows]
 
 
 def best_sections(terms, article_ids):

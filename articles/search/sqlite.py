@@ -26,7 +26,11 @@ def _scored(terms, weights, extra="", extra_params=()):
     return query, [match_expression(terms), *extra_params]
 
 
-def _per_article(terms):
+BEST_FIRST = "b.score"  # bm25: lower is better
+
+
+def per_article(terms):
+    """(SQL, params) of each matching published article with its best score."""
     published, params = sql.published_sql()
     matches, match_params = _scored(terms, ARTICLE_WEIGHTS)
     query = (
@@ -34,21 +38,6 @@ def _per_article(terms):
         f"WHERE article_id IN ({published}) GROUP BY article_id"
     )
     return query, [*match_params, *params]
-
-
-def count(terms):
-    query, params = _per_article(terms)
-    return sql.fetch(f"SELECT COUNT(*) FROM ({query}) b", params)[0][0]
-
-
-def article_page(terms, offset, limit):
-    query, params = _per_article(terms)
-    rows = sql.fetch(
-        f"SELECT b.article_id FROM ({query}) b JOIN articles_article a ON a.id = b.article_id "
-        "ORDER BY b.score, a.published_at DESC, a.id DESC LIMIT %s OFFSET %s",
-        [*params, limit, offset],
-    )
-    return [article_id for (article_id,) in rows]
 
 
 def best_sections(terms, article_ids):
