@@ -21,7 +21,6 @@ import random
 import re
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,15 +31,14 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.helpers import form_fields  # noqa: E402  (reads forms as a browser sends them)
+from tests.services import free_port  # noqa: E402
+
+ADMIN_FORMS = "form#article_form, form#login-form"
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 PASSWORD = "load-test-" + secrets.token_urlsafe(12)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Session:
@@ -69,29 +67,6 @@ class Session:
             return response.status, dict(response.getheaders()), content
         finally:
             connection.close()
-
-
-def form_fields(html):
-    """Input values of the admin form (enough for the article form and login)."""
-    from bs4 import BeautifulSoup
-
-    form = BeautifulSoup(html, "html.parser").find("form", id=re.compile("_form$|login-form"))
-    data = {}
-    for field in form.select("input[name], textarea[name], select[name]"):
-        name = field["name"]
-        if "__prefix__" in name:
-            continue
-        if field.name == "textarea":
-            data[name] = field.get_text()
-        elif field.name == "select":
-            chosen = field.select("option[selected]")
-            data[name] = chosen[0].get("value", "") if chosen else ""
-        elif field.get("type") in ("checkbox", "radio"):
-            if field.has_attr("checked"):
-                data[name] = field.get("value", "on")
-        elif field.get("type") not in ("submit", "button"):
-            data[name] = field.get("value", "")
-    return data
 
 
 class Stats:
@@ -130,7 +105,7 @@ def editor(port, stats, stop, saved, problems):
     while status is None and not stop.is_set():
         try:
             _, _, page = session.request("GET", "/admin/login/?next=/admin/")
-            login = form_fields(page)
+            login = form_fields(page, ADMIN_FORMS)
             login.update(username="editor", password=PASSWORD)
             status, headers, _ = session.request("POST", "/admin/login/?next=/admin/", login)
         except (OSError, http.client.HTTPException) as error:  # e.g. on the killed worker
@@ -144,7 +119,7 @@ def editor(port, stats, stop, saved, problems):
         slug, body = f"load-{n}", f"Body {n} written under load."
         try:
             _, _, page = session.request("GET", "/admin/articles/article/add/")
-            data = form_fields(page)
+            data = form_fields(page, ADMIN_FORMS)
             data.update(
                 {
                     "title": f"Load test {n}",
@@ -169,7 +144,7 @@ def editor(port, stats, stop, saved, problems):
             saved[slug] = {"title": f"Load test {n}", "body": body}
             change = headers["Location"]
             _, _, page = session.request("GET", change)
-            data = form_fields(page)
+            data = form_fields(page, ADMIN_FORMS)
             data["sections-0-body"] = body + " Edited."
             started = time.perf_counter()
             status, _, _ = session.request("POST", change, data)
@@ -243,7 +218,6 @@ def run(args, port, server, work, env):
 
     home = Session(port).request("GET", "/")[2].decode()
     css = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', home)[1]
-    sys.path.insert(0, str(ROOT))
     os.environ.update(DATABASE_URL=env["DATABASE_URL"], DJANGO_SETTINGS_MODULE="hkai_site.settings",
                       DJANGO_SECRET_KEY=env["DJANGO_SECRET_KEY"])  # fmt: skip
     import django

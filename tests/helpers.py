@@ -10,7 +10,12 @@ def change_url(article):
 
 def form_data(response):
     """The POST body a browser would send for the admin form as rendered."""
-    form = BeautifulSoup(response.content.decode(), "html.parser").select_one("form#article_form")
+    return form_fields(response.content.decode())
+
+
+def form_fields(html, selector="form#article_form"):
+    """The fields a browser would send for the form `selector` in `html`."""
+    form = BeautifulSoup(html, "html.parser").select_one(selector)
     data = {}
     for field in form.select("input[name], textarea[name], select[name]"):
         name = field["name"]
