@@ -36,6 +36,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.services import free_port  # noqa: E402
+
 DATA = ROOT / "bench" / "data"
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -220,7 +223,7 @@ def serve_and_measure(env, args):
     load = wrk if shutil.which("wrk") else python_load
     log(f"load generator: {'wrk' if load is wrk else 'python (wrk not installed)'}")
     manage(env, "collectstatic", "--noinput")
-    port = _free_port()
+    port = free_port()
     server_log = open(DATA / "gunicorn.log", "w")
     server = subprocess.Popen(
         [GUNICORN, "-c", "gunicorn.conf.py", "hkai_site.wsgi"], cwd=ROOT,
@@ -310,14 +313,6 @@ def create_postgres_database(url, name):
         db.execute(f'DROP DATABASE IF EXISTS "{name}"')
         db.execute(f'CREATE DATABASE "{name}"')
     return url.rsplit("/", 1)[0] + "/" + name
-
-
-def _free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait(port):
