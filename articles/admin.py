@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -20,6 +22,7 @@ from .markdown import render_markdown
 from .models import Article, Section, TaggedArticle
 
 TAG_SUGGESTIONS = 10
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class SectionInline(admin.StackedInline):
@@ -221,7 +224,8 @@ class ArticleAdmin(VersionAdmin):
 
     def _tag_suggestions(self, request):
         self._require_editor(request)
-        term = request.GET.get("q", "").strip()[:100]
+        # PostgreSQL text cannot hold NUL: drop control characters, as search does.
+        term = CONTROL.sub("", request.GET.get("q", "")).strip()[:100]
         tags = Tag.objects.all()
         if term:
             tags = tags.filter(name__icontains=term)

@@ -22,6 +22,14 @@ def test_suggestions_offer_existing_tags_prefix_matches_first(admin_client, make
     assert len(admin_client.get(SUGGEST).json()["tags"]) == 5
 
 
+def test_suggestions_ignore_control_characters(admin_client, make_article):
+    """Once a 500 on PostgreSQL, which cannot hold NUL in text (found by hypothesis)."""
+    make_article(tags=["Fintech"])
+    response = admin_client.get(SUGGEST, {"q": "fin\x00"})
+    assert response.status_code == 200
+    assert response.json() == {"tags": ["Fintech"]}
+
+
 def test_tag_input_is_wired_to_the_suggestions(admin_client):
     page = admin_client.get(reverse("admin:articles_article_add")).content.decode()
     assert f'data-suggest-url="{SUGGEST}"' in page
