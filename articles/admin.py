@@ -16,7 +16,7 @@ from reversion import add_to_revision, create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from taggit.models import Tag
 
-from . import cache, roles
+from . import cache, roles, topics
 from .forms import ArticleForm, SectionForm, SectionFormSet, TagMergeForm, save_sections
 from .markdown import render_markdown
 from .models import Article, Section, TaggedArticle
@@ -314,5 +314,6 @@ def merge_tags(keep, others):
             TaggedArticle.objects.filter(pk__in=[t.pk for t in extra]).delete()
         TaggedArticle.objects.filter(tag__in=others).update(tag=keep)
         Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
-        cache.changed()  # bulk updates send no signals
+        topics.recount([keep.pk])  # bulk updates send no signals
+        cache.changed()
     return names

@@ -16,6 +16,7 @@ Last-Modified, answering conditional requests with 304.
 """
 
 import contextvars
+import datetime
 import hashlib
 import math
 import secrets
@@ -29,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
+from . import topics
 from .models import Article, ContentVersion
 
 PAGE_TIMEOUT = 24 * 60 * 60
@@ -49,7 +51,11 @@ def current_version():
         cursor.execute(VERSION_SQL)
         row = cursor.fetchone()
     if row is None or (row[2] is not None and row[2] <= time.time() * 1000):
-        changed()
+        with transaction.atomic():
+            if row is not None:  # a scheduled article went live: its topics count it now
+                since = datetime.datetime.fromtimestamp((row[2] - 1) / 1000, datetime.UTC)
+                topics.went_live(since)
+            changed()
         return current_version()
     return row[0], row[1]
 

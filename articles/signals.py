@@ -7,7 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from taggit.models import Tag
 
-from . import cache, search
+from . import cache, search, topics
 from .models import Article, Section, SlugRedirect, TaggedArticle
 
 HAS_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
@@ -23,13 +23,18 @@ def give_every_tag_a_usable_slug(sender, instance, raw, **kwargs):
 
 
 @receiver(pre_save, sender=Article)
-def remember_old_slug(sender, instance, raw, **kwargs):
+def remember_old_state(sender, instance, raw, **kwargs):
     instance._old_slug = None
+    instance._publication_changed = True
     if raw or instance.pk is None:
         return
-    old = Article.objects.filter(pk=instance.pk).values("slug", "status").first()
+    fields = ("slug", "status", "published_at")
+    old = Article.objects.filter(pk=instance.pk).values(*fields).first()
     if old and old["slug"] != instance.slug and old["status"] == Article.Status.PUBLISHED:
         instance._old_slug = old["slug"]
+    if old:
+        now = (instance.status, instance.published_at)
+        instance._publication_changed = (old["status"], old["published_at"]) != now
 
 
 @receiver(post_save, sender=Article)
@@ -57,6 +62,24 @@ def index_section(sender, instance, **kwargs):
 def index_article(sender, instance, created, **kwargs):
     if not created:
         search.index_article(instance)
+
+
+@receiver(post_save, sender=Article)
+def recount_topics_of_article(sender, instance, **kwargs):
+    """Published, unpublished or rescheduled: its topics' counts change."""
+    if getattr(instance, "_publication_changed", True):
+        topics.recount_articles([instance.pk])
+
+
+@receiver(post_save, sender=TaggedArticle)
+@receiver(post_delete, sender=TaggedArticle)
+def recount_topic(sender, instance, **kwargs):
+    """A tagging added or removed (deleting an article removes its taggings first;
+    deleting a tag removes its count with it)."""
+    origin = kwargs.get("origin")
+    if isinstance(origin, Tag) or getattr(origin, "model", None) is Tag:
+        return
+    topics.recount([instance.tag_id])
 
 
 @receiver(post_save, sender=Article)

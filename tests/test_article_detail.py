@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.views import related_articles
 
 
 def soup(response):
@@ -86,6 +87,22 @@ def test_related_articles_most_shared_tags_first_at_most_three(client, make_arti
     page = soup(client.get(main.get_absolute_url()))
     related = [a.get_text() for a in page.select("aside.related a")]
     assert related == [three.title, two.title, one.title]
+
+
+def test_related_articles_come_from_each_topics_newest_articles(make_article):
+    """The cost stays flat at any size: only each topic's newest `window` articles are
+    candidates, so an old article drops out once enough newer ones share the topic."""
+    main = make_article(tags=["A", "B"])
+    old_all = make_article(title="Old, shares both", tags=["A", "B"])
+    newer = [make_article(title=f"Newer {n}", tags=["A"]) for n in range(3)]
+    titles = [a.title for a in related_articles(main, window=4)]
+    assert titles == [old_all.title, newer[2].title, newer[1].title]
+    make_article(tags=["A", "B"], title="Newest, shares both")
+    for n in range(3):
+        make_article(tags=["B"], title=f"B {n}")
+    titles = [a.title for a in related_articles(main, window=4)]
+    assert titles == ["Newest, shares both", "B 2", "B 1"]
+    assert old_all.title in [a.title for a in related_articles(main, window=10)]
 
 
 def test_no_related_section_without_shared_tags(client, make_article):

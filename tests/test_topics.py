@@ -1,0 +1,118 @@
+"""Topic counts are kept in the database (articles/topics.py) and never drift: after any
+change, the count on /tags/ and on the topic's page is the number of articles readers
+can see with that topic."""
+
+import datetime
+import random
+import time
+
+from bs4 import BeautifulSoup
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.admin import merge_tags
+from articles.models import Article, TopicCount
+
+TOPICS = ["Finance", "Health", "Ports", "Schools", "香港"]
+
+
+def shown(client):
+    """{topic: count} as /tags/ shows them."""
+    page = BeautifulSoup(client.get(reverse("articles:tag_index")).content, "html.parser")
+    counts = {}
+    for item in page.select(".topic-list li"):
+        name, count, _ = item.get_text(" ", strip=True).rsplit(" ", 2)
+        counts[name] = int(count)
+    return counts
+
+
+def counted_from_scratch():
+    """The same counts, counted the slow way."""
+    counts = {}
+    for article in Article.objects.published().prefetch_related("tags"):
+        for tag in article.tags.all():
+            counts[tag.name] = counts.get(tag.name, 0) + 1
+    return counts
+
+
+def test_counts_follow_publishing_unpublishing_tagging_and_deleting(client, make_article):
+    first = make_article(tags=["Finance", "Health"])
+    second = make_article(tags=["Finance"])
+    draft = make_article(tags=["Finance", "Ports"], status=Article.Status.DRAFT)
+    assert shown(client) == {"Finance": 2, "Health": 1}
+
+    draft.status, draft.published_at = Article.Status.PUBLISHED, timezone.now()
+    draft.save()
+    assert shown(client) == {"Finance": 3, "Health": 1, "Ports": 1}
+
+    first.status = Article.Status.DRAFT
+    first.save()
+    assert shown(client) == {"Finance": 2, "Ports": 1}
+
+    second.tags.add("Health")
+    second.tags.remove("Finance")
+    assert shown(client) == {"Finance": 1, "Health": 1, "Ports": 1}
+
+    draft.delete()
+    assert shown(client) == {"Health": 1}
+    Tag.objects.get(name="Health").delete()
+    assert shown(client) == {}
+    assert not TopicCount.objects.filter(articles__gt=0).exists()
+
+
+def test_a_topic_page_counts_and_pages_with_the_kept_count(client, make_article):
+    for _ in range(12):
+        make_article(tags=["Finance"])
+    url = reverse("articles:tag", args=["finance"])
+    assert "12 articles" in client.get(url).content.decode()
+    assert client.get(url, {"page": 2}).status_code == 200
+    Article.objects.filter(tags__name="Finance").first().delete()
+    assert "11 articles" in client.get(url).content.decode()
+    for article in Article.objects.all():
+        article.tags.clear()
+    assert client.get(url).status_code == 404
+
+
+def test_a_scheduled_article_counts_when_its_time_comes(client, make_article):
+    make_article(tags=["Finance"])
+    soon = timezone.now() + datetime.timedelta(seconds=1)
+    make_article(tags=["Finance", "Ports"], published_at=soon)
+    assert shown(client) == {"Finance": 1}
+    time.sleep(1.2)
+    assert shown(client) == {"Finance": 2, "Ports": 1}
+    assert client.get(reverse("api:tags")).json()[0]["article_count"] == 2
+
+
+def test_merging_topics_adds_up_their_articles(client, make_article):
+    make_article(tags=["AI", "A.I."])
+    make_article(tags=["A.I."])
+    make_article(tags=["AI"])
+    merge_tags(Tag.objects.get(name="AI"), [Tag.objects.get(name="A.I.")])
+    assert shown(client) == {"AI": 3}
+
+
+def test_generated_articles_are_counted(client, db):
+    call_command("generate_articles", count=60, seed=3, verbosity=0)
+    assert shown(client) == counted_from_scratch()
+    assert sum(shown(client).values()) >= 120  # 2–6 topics an article
+
+
+def test_counts_never_drift_over_random_edits(client, make_article):
+    rng = random.Random(5)
+    articles = [make_article(tags=rng.sample(TOPICS, 2)) for _ in range(8)]
+    for _ in range(60):
+        article = rng.choice(articles)
+        action = rng.randrange(4)
+        if action == 0:
+            article.tags.add(rng.choice(TOPICS))
+        elif action == 1:
+            article.tags.remove(rng.choice(TOPICS))
+        elif action == 2:
+            published = article.status == Article.Status.PUBLISHED
+            article.status = Article.Status.DRAFT if published else Article.Status.PUBLISHED
+            article.save()
+        else:
+            article.tags.set(rng.sample(TOPICS, rng.randint(0, 3)))
+        assert shown(client) == counted_from_scratch()
