@@ -141,7 +141,11 @@ class SearchHit(Schema):
 
 class SearchPage(Schema):
     query: str
-    count: int = Field(description="Matching articles in all.")
+    count: int = Field(description="Matching articles in all (see count_is_exact).")
+    count_is_exact: bool = Field(
+        description="False when more articles match than are ranked: the results are "
+        "then the best of the most recent matches, and count counts those."
+    )
     page: int
     pages: int
     items: list[SearchHit]
@@ -352,6 +356,7 @@ def search_articles(
     return {
         "query": query,
         "count": paginator.count,
+        "count_is_exact": paginator.object_list.complete,
         "page": page,
         "pages": paginator.num_pages,
         "items": [

@@ -5,7 +5,7 @@ import uuid
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -31,6 +31,13 @@ def published_q(prefix=""):
     return models.Q(
         **{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": now}
     )
+
+
+def published_sql_condition(alias):
+    """published_q() as SQL on the article table aliased `alias`: (sql, params)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    condition = f"{alias}.status = %s AND {alias}.published_at <= %s"
+    return condition, [Article.Status.PUBLISHED, now]
 
 
 class PublishedQuerySet(models.QuerySet):

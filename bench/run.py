@@ -73,10 +73,11 @@ def base_env(database_url):
 
 
 def build(env, articles, marker=None):
-    """Migrate and fill the database with `articles` synthetic articles (once)."""
+    """Migrate (always: a cached database gets new migrations) and fill the database
+    with `articles` synthetic articles (once)."""
+    manage(env, "migrate", "--noinput")
     if marker is not None and marker.exists():
         return 0.0
-    manage(env, "migrate", "--noinput")
     started = time.monotonic()
     manage(env, "generate_articles", "--count", str(articles), "--seed", "1")
     seconds = time.monotonic() - started
@@ -330,20 +331,23 @@ IN_PROCESS = r"""
 import json, os, statistics, sys, time
 import django
 django.setup()
+from django.core.cache import cache
 from django.test import Client
-from django.test.utils import setup_test_environment
 pages = json.loads(sys.argv[1])
 client = Client()
-out = {}
+out = {"page": {}, "nothing": {}}
 for name, path in pages.items():
     sep = "&" if "?" in path else "?"
-    times = []
-    for n in range(int(sys.argv[2])):
-        started = time.perf_counter()
-        response = client.get(f"{path}{sep}_cold=inproc-{n}-{time.time_ns()}")
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
-    out[name] = statistics.median(times)
+    for mode in out:
+        times = []
+        for n in range(int(sys.argv[2])):
+            if mode == "nothing":
+                cache.clear()  # counts, topic lists, search results: all computed again
+            started = time.perf_counter()
+            response = client.get(f"{path}{sep}_cold=inproc-{n}-{time.time_ns()}")
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+        out[mode][name] = statistics.median(times)
 print(json.dumps(out))
 """
 
@@ -378,11 +382,18 @@ def report(args, generation_s, baseline, results, memory, small, large, used_wrk
         say(f"{name:<12}" + "  |".join(cells))
     say("(latencies in ms; ratio = requests/s divided by the baseline's)")
     say("")
-    say(f"{'in process, page cache missed':<30}{'1,000':>9}{f'{args.articles:,}':>10}{'ratio':>7}")
-    growth = {}
-    for name in large:
-        growth[name] = large[name] / small[name]
-        say(f"{name:<30}{small[name]:>8.1f}ms{large[name]:>8.1f}ms{growth[name]:>7.2f}")
+    say(f"{'in process (median ms)':<22}{'page cache missed':^26}|{'nothing cached':^26}")
+    say(f"{'page':<22}" + f"{'1,000':>9}{f'{args.articles:,}':>10}{'ratio':>7}  |" * 2)
+    growth = {mode: {} for mode in large}
+    for name in large["page"]:
+        cells = []
+        for mode in ("page", "nothing"):
+            growth[mode][name] = large[mode][name] / small[mode][name]
+            cells.append(f"{small[mode][name]:>9.1f}{large[mode][name]:>10.1f}"
+                         f"{growth[mode][name]:>7.2f}")  # fmt: skip
+        say(f"{name:<22}" + "  |".join(cells))
+    say("(page cache missed: the views' own cost, with the counts and lists they keep per")
+    say(" content version; nothing cached: those computed again on every request too)")
     say("")
     rss10, rss20 = memory["after_10k_mb"], memory["after_20k_mb"]
     for pid in rss20:
@@ -395,8 +406,8 @@ def report(args, generation_s, baseline, results, memory, small, large, used_wrk
         "warm >= 0.9x baseline": all(f["warm"]["ratio"] >= TARGETS["warm"] for f in figures),
         "cold >= 0.35x baseline": all(f["cold"]["ratio"] >= TARGETS["cold"] for f in figures),
         "p99 < 50 ms": all(f[m]["p99_ms"] < TARGETS["p99_ms"] for f in figures for m in MODES),
-        "in-process growth <= 1.3x": all(g <= TARGETS["growth"] for g in growth.values()),
-        "search p50 < 50 ms": large["search"] < TARGETS["search_ms"],
+        "in-process growth <= 1.3x": all(g <= TARGETS["growth"] for g in growth["page"].values()),
+        "search p50 < 50 ms (nothing cached)": large["nothing"]["search"] < TARGETS["search_ms"],
         "worker RSS < 150 MB": all(v < TARGETS["rss_mb"] for v in rss20.values()),
         "RSS not growing": all(rss20[p] <= rss10.get(p, 0) * 1.05 + 2 for p in rss20),
     }  # fmt: skip

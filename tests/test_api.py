@@ -289,8 +289,8 @@ def test_query_counts_are_flat(client, make_article, django_assert_num_queries):
         with django_assert_num_queries(1):
             get(client, TAGS)
         # As /search/: the content version (search results are cached per version),
-        # count, page of articles, best sections, those sections.
-        with django_assert_num_queries(5):
+        # the ranked articles, the entries to pick best sections from, those sections.
+        with django_assert_num_queries(4):
             get(client, SEARCH, {"q": "lychee"})
 
     grow(3)

@@ -212,13 +212,13 @@ def test_results_are_paginated(client, make_article):
 def test_search_query_count_is_flat(client, make_article, django_assert_num_queries):
     for _ in range(3):
         make_article(title="Lychee", sections=[("A", "lychee"), ("B", "lychee")])
-    # The content version (page cache), count of matching articles, the page of
-    # articles, the best section of each, then those sections with their articles.
-    with django_assert_num_queries(5):
+    # The content version (page cache), the ranked matching articles, the entries of
+    # those on the page (to pick the best section), then those sections with articles.
+    with django_assert_num_queries(4):
         client.get(SEARCH, {"q": "lychee"})
     for _ in range(30):
         make_article(title="Lychee", sections=[("A", "lychee")] * 3)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(SEARCH, {"q": "lychee"})
 
 
@@ -274,3 +274,32 @@ def test_cross_script_titles_rank_as_titles(client, make_article):
         published_at=now - datetime.timedelta(days=3),
     )
     assert [t for t, _ in results(client, "人工智慧")] == ["人工智能新政策", "Body only"]
+
+
+def test_a_search_matching_too_many_ranks_the_most_recent(client, make_article, monkeypatch):
+    """Past sql.WINDOW matching sections, only the newest are ranked and counted (so a
+    word in every article costs no more than a rare one), and the page says so."""
+    from articles.search import sql
+
+    for n in range(5):
+        make_article(title=f"Durian {n}", sections=[("", "Durian season."), ("More", "Rain.")])
+    complete = client.get(SEARCH, {"q": "durian"}).content.decode()
+    assert "5 articles found for “durian”." in complete
+
+    changed()
+    monkeypatch.setattr(sql, "WINDOW", 5)  # ten sections match: the newest five count
+    assert [title for title, _ in results(client, "durian")] == ["Durian 4", "Durian 3", "Durian 2"]
+    page = BeautifulSoup(client.get(SEARCH, {"q": "durian"}).content, "html.parser")
+    status = " ".join(page.select_one(".page__intro").get_text().split())
+    assert status == (
+        "Many articles match “durian”: here are the best 3 of the most recent. "
+        "Add a word to narrow the search."
+    )
+    body = client.get(reverse("api:search"), {"q": "durian"}).json()
+    assert (body["count"], body["count_is_exact"]) == (3, False)
+    # No more matching sections than the window (five "Rain." sections): all counted.
+    body = client.get(reverse("api:search"), {"q": "rain"}).json()
+    assert (body["count"], body["count_is_exact"]) == (5, True)
+    assert (
+        "1 article found for “durian 0”." in client.get(SEARCH, {"q": "durian 0"}).content.decode()
+    )

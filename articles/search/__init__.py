@@ -30,6 +30,7 @@ from .text import MAX_QUERY_LENGTH, normalize, query_form, spellings, terms_of
 __all__ = ["MAX_QUERY_LENGTH", "Hit", "search", "index_sections", "index_article", "rebuild"]
 
 SNIPPET_LENGTH = 220
+HEADING_WEIGHT = 3
 BATCH = 2000
 
 
@@ -62,20 +63,30 @@ class SearchResults:
 
     def __init__(self, terms):
         self.terms = terms
-        self._count = None
-
-    def count(self):
-        if self._count is None:
-            if not self.terms:
-                self._count = 0
-            else:
-                key = f"search:count:{self.key}"
-                self._count = cache.cached(key, lambda: sql.count(backend(), self.terms))
-        return self._count
+        self._ranked = None
 
     @property
     def key(self):
         return hashlib.sha256("\x1f".join(self.terms).encode()).hexdigest()
+
+    def ranked(self):
+        """([matching article ids, best first], complete), once per content version."""
+        if self._ranked is None:
+            if not self.terms:
+                self._ranked = [], True
+            else:
+                key = f"search:ranked:{self.key}"
+                self._ranked = cache.cached(key, lambda: sql.ranked(backend(), self.terms))
+        return self._ranked
+
+    def count(self):
+        return len(self.ranked()[0])
+
+    @property
+    def complete(self):
+        """False when more articles match than are ranked (see sql.WINDOW): the results
+        are then the best of the newest matches, and count() counts those."""
+        return self.ranked()[1]
 
     def __len__(self):
         return self.count()
@@ -85,21 +96,34 @@ class SearchResults:
             return self[index : index + 1][0]
         start = index.start or 0
         stop = index.stop if index.stop is not None else start + 100
-        if not self.terms or stop <= start:
-            return []
-        key = f"search:page:{self.key}:{start}:{stop}"
-        section_ids = cache.cached(key, lambda: self.best_sections(start, stop))
-        return hits_for(section_ids, self.terms) if section_ids else []
-
-    def best_sections(self, start, stop):
-        engine = backend()
-        articles = sql.article_page(engine, self.terms, offset=start, limit=stop - start)
+        articles = self.ranked()[0][start:stop]
         if not articles:
             return []
-        # Title and standfirst match every section alike: link to the section whose
-        # own heading or text matches best (the first one when none does).
-        sections = engine.best_sections(self.terms, articles)
-        return [sections[article_id] for article_id in articles]
+        key = f"search:page:{self.key}:{start}:{stop}"
+        section_ids = cache.cached(key, lambda: self.best_sections(articles))
+        return hits_for(section_ids, self.terms)
+
+    def best_sections(self, articles):
+        """Each article's section whose own heading or text holds the query's words most
+        often (a heading counts three times), the first one on ties and when only the
+        title or standfirst matched; one query, on these articles' entries alone."""
+        patterns = [
+            re.compile(r"(?<!\w)" + re.escape(query_form(term)), re.IGNORECASE)
+            for term in self.terms
+        ]
+        entries = SearchEntry.objects.filter(article_id__in=articles).order_by(
+            "article_id", "section__position", "section_id"
+        )
+        best = {}
+        for article_id, section_id, heading, body in entries.values_list(
+            "article_id", "section_id", "heading", "body"
+        ):
+            score = sum(
+                HEADING_WEIGHT * len(p.findall(heading)) + len(p.findall(body)) for p in patterns
+            )
+            if article_id not in best or score > best[article_id][0]:
+                best[article_id] = (score, section_id)
+        return [best[article_id][1] for article_id in articles if article_id in best]
 
 
 def search(query):

@@ -12,7 +12,6 @@ from . import sql
 from .text import query_form
 
 ARTICLE_WEIGHTS = "{0.1, 0.3, 0.5, 1.0}"  # D body, C heading, B standfirst, A title
-SECTION_WEIGHTS = "{0.1, 0.3, 0, 0}"  # a section's own heading and text
 WORD = re.compile(r"\w+")
 
 
@@ -33,30 +32,27 @@ def tsquery(terms):
 BEST_FIRST = "b.score DESC"  # ts_rank: higher is better
 
 
-def per_article(terms):
-    """(SQL, params) of each matching published article with its best score, or None
-    when the terms hold no searchable word."""
+def newest(terms, limit):
+    """(SQL, params) of the `limit` newest matching entries, unscored."""
+    query = (
+        f"SELECT 1 FROM {sql.ENTRY} WHERE vector @@ to_tsquery('english'::regconfig, %s) "
+        "ORDER BY id DESC LIMIT %s"
+    )
+    return query, [tsquery(terms), limit]
+
+
+def per_article(terms, window):
+    """(SQL, params) of each matching published article with its best score, among the
+    `window` newest matching entries; None when the terms hold no searchable word."""
     if not tsquery(terms):
         return None
-    published, params = sql.published_sql()
     query = (
-        f"SELECT e.article_id, MAX({rank(ARTICLE_WEIGHTS)}) AS score "
-        f"FROM {sql.ENTRY} e, to_tsquery('english'::regconfig, %s) q(query) "
-        f"WHERE e.vector @@ q.query AND e.article_id IN ({published}) GROUP BY e.article_id"
+        f"SELECT e.article_id, MAX({rank(ARTICLE_WEIGHTS)}) AS score FROM ("
+        f"SELECT article_id, vector FROM {sql.ENTRY} "
+        "WHERE vector @@ to_tsquery('english'::regconfig, %s) ORDER BY id DESC LIMIT %s) e, "
+        "to_tsquery('english'::regconfig, %s) q(query) GROUP BY e.article_id"
     )
-    return query, [tsquery(terms), *params]
-
-
-def best_sections(terms, article_ids):
-    rows = sql.fetch(
-        f"SELECT e.article_id, e.section_id FROM {sql.ENTRY} e "
-        "JOIN articles_section s ON s.id = e.section_id, "
-        "to_tsquery('english'::regconfig, %s) q(query) "
-        "WHERE e.vector @@ q.query AND e.article_id = ANY(%s) "
-        f"ORDER BY e.article_id, {rank(SECTION_WEIGHTS)} DESC, s.position",
-        [tsquery(terms), list(article_ids)],
-    )
-    return sql.first_per_article(rows)
+    return query, [tsquery(terms), window, tsquery(terms)]
 
 
 def optimize():
