@@ -165,8 +165,11 @@ class ArticleAdmin(VersionAdmin):
     def publish(self, request, queryset):
         now = timezone.now()
         with transaction.atomic():
-            queryset.filter(published_at__isnull=True).update(published_at=now)
+            undated = queryset.filter(published_at__isnull=True)
+            dated_now = list(undated.values_list("pk", flat=True))
+            undated.update(published_at=now)
             count = self._set_status(request, queryset, Article.Status.PUBLISHED, "Published.")
+            topics.recount_articles(dated_now)  # update() sends no signals
         self.message_user(
             request,
             ngettext("Published %d article.", "Published %d articles.", count) % count,

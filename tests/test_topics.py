@@ -116,3 +116,14 @@ def test_counts_never_drift_over_random_edits(client, make_article):
         else:
             article.tags.set(rng.sample(TOPICS, rng.randint(0, 3)))
         assert shown(client) == counted_from_scratch()
+
+
+def test_the_admin_publish_and_unpublish_actions_update_counts(admin_client, client, make_article):
+    draft = make_article(tags=["Finance"], status=Article.Status.DRAFT)
+    undated = make_article(tags=["Ports"], published_at=None)  # published, but no date yet
+    changelist = reverse("admin:articles_article_changelist")
+    selected = {"_selected_action": [draft.pk, undated.pk]}
+    admin_client.post(changelist, {"action": "publish", **selected})
+    assert shown(client) == {"Finance": 1, "Ports": 1}
+    admin_client.post(changelist, {"action": "unpublish", **selected})
+    assert shown(client) == {}
