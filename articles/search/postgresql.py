@@ -9,7 +9,7 @@ ts_rank weighs title (A) above standfirst (B), headings (C) and body text (D).
 import re
 
 from . import sql
-from .text import query_form
+from .text import CJK, query_form
 
 ARTICLE_WEIGHTS = "{0.1, 0.3, 0.5, 1.0}"  # D body, C heading, B standfirst, A title
 WORD = re.compile(r"\w+")
@@ -20,39 +20,33 @@ def rank(weights):
 
 
 def tsquery(terms):
-    """A to_tsquery() string: each term a phrase of its words, the last one a prefix."""
+    """A to_tsquery() string: each term a phrase of its words, the last one a prefix
+    unless it is a Chinese character (a lexeme of its own: nothing to extend)."""
     phrases = []
     for term in terms:
         words = WORD.findall(query_form(term))
         if words:
-            phrases.append("(" + " <-> ".join(f"'{word}'" for word in words) + ":*)")
+            prefix = "" if CJK.fullmatch(words[-1][-1]) else ":*"
+            phrases.append("(" + " <-> ".join(f"'{word}'" for word in words) + f"{prefix})")
     return " & ".join(phrases)
 
 
-BEST_FIRST = "b.score DESC"  # ts_rank: higher is better
+BEST_OF, BEST_FIRST = "MAX", "b.score DESC"  # ts_rank: higher is better
 
 
-def newest(terms, limit):
-    """(SQL, params) of the `limit` newest matching entries, unscored."""
-    query = (
-        f"SELECT 1 FROM {sql.ENTRY} WHERE vector @@ to_tsquery('english'::regconfig, %s) "
-        "ORDER BY id DESC LIMIT %s"
-    )
-    return query, [tsquery(terms), limit]
-
-
-def per_article(terms, window):
-    """(SQL, params) of each matching published article with its best score, among the
-    `window` newest matching entries; None when the terms hold no searchable word."""
+def matches(terms, limit):
+    """(SQL, params) of the `limit` newest matching entries as (entry_id, article_id,
+    score), or None when the terms hold no searchable word. Scored after the limit: the
+    rank reads each entry's whole vector."""
     if not tsquery(terms):
         return None
     query = (
-        f"SELECT e.article_id, MAX({rank(ARTICLE_WEIGHTS)}) AS score FROM ("
-        f"SELECT article_id, vector FROM {sql.ENTRY} "
+        f"SELECT e.id AS entry_id, e.article_id, {rank(ARTICLE_WEIGHTS)} AS score FROM ("
+        f"SELECT id, article_id, vector FROM {sql.ENTRY} "
         "WHERE vector @@ to_tsquery('english'::regconfig, %s) ORDER BY id DESC LIMIT %s) e, "
-        "to_tsquery('english'::regconfig, %s) q(query) GROUP BY e.article_id"
+        "to_tsquery('english'::regconfig, %s) q(query)"
     )
-    return query, [tsquery(terms), window, tsquery(terms)]
+    return query, [tsquery(terms), limit, tsquery(terms)]
 
 
 def optimize():

@@ -26,26 +26,17 @@ def phrase(form):
     return quoted if CJK.fullmatch(form[-1:]) else f"{quoted}*"
 
 
-def newest(terms, limit):
-    """(SQL, params) of the `limit` newest matching entries, straight off the index (no
-    scores, no content read): for telling whether more match than are ranked."""
-    query = f"SELECT 1 FROM {FTS} WHERE {FTS} MATCH %s ORDER BY rowid DESC LIMIT %s"
-    return query, [match_expression(terms), limit]
+BEST_OF, BEST_FIRST = "MIN", "b.score"  # bm25: lower is better
 
 
-BEST_FIRST = "b.score"  # bm25: lower is better
-
-
-def per_article(terms, window):
-    """(SQL, params) of each article with its best score among the `window` newest
-    matching entries (FTS5 reads them newest first and stops)."""
-    # bm25() may not stand inside an aggregate: score in a step of its own.
+def matches(terms, limit):
+    """(SQL, params) of the `limit` newest matching entries (FTS5 reads them newest
+    first and stops), as (entry_id, article_id, score)."""
     query = (
-        f"WITH matches AS MATERIALIZED (SELECT article_id, bm25({FTS}, {ARTICLE_WEIGHTS}) "
-        f"AS score FROM {FTS} WHERE {FTS} MATCH %s ORDER BY rowid DESC LIMIT %s) "
-        "SELECT article_id, MIN(score) AS score FROM matches GROUP BY article_id"
+        f"SELECT rowid AS entry_id, article_id, bm25({FTS}, {ARTICLE_WEIGHTS}) AS score "
+        f"FROM {FTS} WHERE {FTS} MATCH %s ORDER BY rowid DESC LIMIT %s"
     )
-    return query, [match_expression(terms), window]
+    return query, [match_expression(terms), limit]
 
 
 def optimize():
