@@ -341,7 +341,8 @@ def search_articles(
 ):
     """The hits of /search/ in the same order, 10 a page: every word must match, in
     either Chinese script. A page past the last is 404."""
-    # Four queries, as on /search/: count, page of articles, best sections, sections.
+    # Four queries, as on /search/: the content version, the ranked articles, the
+    # entries to pick best sections from, those sections.
     query = " ".join(q.split())
     paginator = Paginator(site_search.search(query), SearchView.paginate_by)
     try:

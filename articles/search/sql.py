@@ -22,14 +22,6 @@ def execute(sql, params=()):
         cursor.execute(sql, params)
 
 
-def first_per_article(rows):
-    """{article_id: section_id} from (article_id, section_id) rows, best first."""
-    best = {}
-    for article_id, section_id in rows:
-        best.setdefault(article_id, section_id)
-    return best
-
-
 def ranked(engine, terms):
     """([ids of the matching published articles, best first, newer first on ties],
     whether that is all of them: False when more than WINDOW entries match). One query,
