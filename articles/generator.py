@@ -133,11 +133,6 @@ def generate(count, seed=0, *, start=None, batch=BATCH, progress=None):
     weights = list(itertools.accumulate(1 / (rank**1.1) for rank in range(1, len(names) + 1)))
     start = start or timezone.now()
     tags = _ensure_tags(names)
-    if connection.vendor == "sqlite":
-        # A larger page cache for this connection: the full-text index's writes reread
-        # its own recent pages (measured by `make bench`).
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MiB
     written = 0
     for first in range(0, count, batch):
         size = min(batch, count - first)
