@@ -16,7 +16,7 @@ from reversion import add_to_revision, create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from taggit.models import Tag
 
-from . import cache, roles, topics
+from . import roles
 from .forms import ArticleForm, SectionForm, SectionFormSet, TagMergeForm, save_sections
 from .markdown import render_markdown
 from .models import Article, Section, TaggedArticle
@@ -165,11 +165,8 @@ class ArticleAdmin(VersionAdmin):
     def publish(self, request, queryset):
         now = timezone.now()
         with transaction.atomic():
-            undated = queryset.filter(published_at__isnull=True)
-            dated_now = list(undated.values_list("pk", flat=True))
-            undated.update(published_at=now)
+            queryset.filter(published_at__isnull=True).update(published_at=now)
             count = self._set_status(request, queryset, Article.Status.PUBLISHED, "Published.")
-            topics.recount_articles(dated_now)  # update() sends no signals
         self.message_user(
             request,
             ngettext("Published %d article.", "Published %d articles.", count) % count,
@@ -317,6 +314,4 @@ def merge_tags(keep, others):
             TaggedArticle.objects.filter(pk__in=[t.pk for t in extra]).delete()
         TaggedArticle.objects.filter(tag__in=others).update(tag=keep)
         Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
-        topics.recount([keep.pk])  # bulk updates send no signals
-        cache.changed()
     return names

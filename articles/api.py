@@ -32,7 +32,8 @@ from pydantic import Field
 from . import search as site_search
 from .models import Article, TaggedArticle
 from .search.text import spellings
-from .views import SearchView, all_topics
+from .topics import all_topics
+from .views import SearchView
 
 SLUG = r"^[-\w]+$"
 SLUG_MAX_LENGTH = 200

@@ -7,7 +7,31 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
+        from django.db.models.signals import post_migrate, pre_migrate
+
         from . import signals  # noqa: F401  (connects the receivers)
+
+        pre_migrate.connect(uninstall_triggers, sender=self)
+        post_migrate.connect(install_triggers, sender=self)
+
+
+def uninstall_triggers(using, **kwargs):
+    """Before every migrate: migrations run without the triggers (articles/triggers.py)."""
+    from django.db import connections
+
+    from . import triggers
+
+    triggers.uninstall(connections[using])
+
+
+def install_triggers(using, **kwargs):
+    """After every migrate: the database's own change tracking (articles/triggers.py)."""
+    from django.db import connections, transaction
+
+    from . import triggers
+
+    with transaction.atomic(using=using):
+        triggers.install(connections[using])
 
 
 class StaticFilesConfig(staticfiles.StaticFilesConfig):

@@ -1,16 +1,17 @@
 """Caching that is never stale.
 
-Every change to public content (articles, sections, tags; saved through the admin,
-commands, revisions or fixtures) bumps one database row, `ContentVersion`, in the same
-transaction as the change (articles/signals.py calls `changed()`). Cached pages and
-cached query results are keyed on that version, so:
+Cached pages and cached query results are keyed on the content's state, read in one
+small query per request (`current_version()`):
 
-* all workers and all servers see a change at the moment it commits — the version
-  lives in the shared database, whatever the cache backend (local memory or Redis);
-* nothing needs deleting: entries for older versions are never read again and age out;
-* a scheduled article going live counts as a change: the row remembers the next
-  scheduled time, and the first request after it bumps the version (no cron job).
+* the content version, a row that database triggers move in the same transaction as
+  every write to what readers see, whichever way it is made (articles/triggers.py) —
+  so every worker and server sees a change the moment it commits, whatever the cache
+  backend (local memory or Redis);
+* the latest publication time that has passed, under the published rule itself: when a
+  scheduled article's time comes, the state moves on by itself, with no write (a GET
+  never writes; no cron job).
 
+Nothing needs deleting: entries for older states are never read again and age out.
 `PageCacheMiddleware` serves whole public pages from the cache with ETag and
 Last-Modified, answering conditional requests with 304.
 """
@@ -18,64 +19,61 @@ Last-Modified, answering conditional requests with 304.
 import contextvars
 import datetime
 import hashlib
-import math
-import secrets
-import time
+from functools import cache as once
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Min
+from django.db import DatabaseError, connection
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
-from . import topics
 from .models import Article, ContentVersion
 
 PAGE_TIMEOUT = 24 * 60 * 60
 DATA_TIMEOUT = 24 * 60 * 60
-# Per request (set by PageCacheMiddleware for every request): the content version,
+# Per request (set by PageCacheMiddleware for every request): the content state,
 # read at most once however many cached() values the request uses.
 REQUEST_STATE = contextvars.ContextVar("content_state", default=None)
+# The state query is compiled once per process with this stand-in for "now", which
+# each request replaces with the current time (compiling it costs more than running it).
+_NOW = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
 
 
-VERSION_SQL = "SELECT version, changed, next_publication FROM articles_contentversion WHERE id = 1"
+@once
+def _state_sql(vendor):
+    """(sql, params, positions of "now" in params): the version row and the latest
+    publication time readers can see, in one statement built from the published rule."""
+    row = ContentVersion.objects.filter(pk=1)
+    live = Article.objects.published(now=_NOW).order_by("-published_at")
+    parts = [
+        row.values("version").query.sql_with_params(),
+        row.values("changed").query.sql_with_params(),
+        live.values("published_at")[:1].query.sql_with_params(),
+    ]
+    sql = "SELECT " + ", ".join(f"({part})" for part, _ in parts)
+    params = [param for _, part_params in parts for param in part_params]
+    stand_in = connection.ops.adapt_datetimefield_value(_NOW)
+    return sql, params, [i for i, param in enumerate(params) if param == stand_in]
 
 
 def current_version():
-    """(version, changed) as of now, `changed` in seconds since 1970. Moves on by itself
-    when a scheduled publication time (milliseconds since 1970) passes. One small query,
-    on every page request."""
+    """(state, changed) as of now: `state` a string that moves on with every committed
+    change and every scheduled time that passes; `changed` when that last happened, in
+    seconds since 1970 (for Last-Modified). One small query, no write."""
+    sql, params, positions = _state_sql(connection.vendor)
+    params = list(params)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    for position in positions:
+        params[position] = now
     with connection.cursor() as cursor:
-        cursor.execute(VERSION_SQL)
-        row = cursor.fetchone()
-    if row is None or (row[2] is not None and row[2] <= time.time() * 1000):
-        with transaction.atomic():
-            if row is not None:  # a scheduled article went live: its topics count it now
-                since = datetime.datetime.fromtimestamp((row[2] - 1) / 1000, datetime.UTC)
-                topics.went_live(since)
-            changed()
-        return current_version()
-    return row[0], row[1]
-
-
-def changed():
-    """Record that public content changed (call inside the writing transaction)."""
-    now = timezone.now()
-    upcoming = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gt=now
-    ).aggregate(at=Min("published_at"))["at"]
-    # A random version, not a counter: a restored backup or a rolled-back transaction
-    # can never bring back a version number whose cached pages show other content.
-    fields = {
-        "version": secrets.randbits(62),
-        "changed": int(now.timestamp()),
-        "next_publication": math.ceil(upcoming.timestamp() * 1000) if upcoming else None,
-    }
-    with transaction.atomic():
-        if not ContentVersion.objects.filter(pk=1).update(**fields):
-            ContentVersion.objects.get_or_create(pk=1, defaults=fields)
+        cursor.execute(sql, params)
+        version, changed_at, live_at = cursor.fetchone()
+    if live_at is None:
+        return f"{version}", changed_at or 0
+    if isinstance(live_at, str):  # SQLite's raw value: UTC without a zone
+        live_at = datetime.datetime.fromisoformat(live_at).replace(tzinfo=datetime.UTC)
+    return f"{version}.{live_at.timestamp()}", max(changed_at or 0, int(live_at.timestamp()))
 
 
 def cached(name, compute):

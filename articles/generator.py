@@ -19,7 +19,6 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from . import cache, topics
 from .models import Article, SearchEntry, Section, TaggedArticle, unique_anchor
 from .search.text import normalize
 
@@ -138,8 +137,6 @@ def generate(count, seed=0, *, start=None, batch=BATCH, progress=None):
         size = min(batch, count - first)
         with transaction.atomic():
             _write_batch(rng, seed, first, size, names, weights, tags, start)
-            topics.recount(tags.values())  # bulk inserts send no signals
-            cache.changed()
         written += size
         if progress:
             progress(written)

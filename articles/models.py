@@ -24,25 +24,41 @@ WORDS_PER_MINUTE = 230
 CJK_CHARACTERS_PER_MINUTE = 400
 
 
-def published_q(prefix=""):
-    """What the public may see: published status, publication time passed. `prefix`
-    reaches the article through a relation ("content_object__")."""
-    now = timezone.now()
-    return models.Q(
-        **{f"{prefix}status": Article.Status.PUBLISHED, f"{prefix}published_at__lte": now}
-    )
+def published_q(prefix="", now=None):
+    """What the public may see: the rule, written once. Every query, count, SQL string and
+    trigger is built from it (see `published_sql_condition`, articles/topics.py and
+    articles/triggers.py). `prefix` reaches the article through a relation
+    ("content_object__"); `now` defaults to the current time.
+
+    The rule has a stored part (`live_state_q`: what triggers keep counts of) and a part
+    that depends on the time; an article whose stored part holds but that is not yet
+    visible is "waiting" (`waiting_q`), e.g. scheduled for later."""
+    now = timezone.now() if now is None else now
+    return live_state_q(prefix) & models.Q(**{f"{prefix}published_at__lte": now})
 
 
-def published_sql_condition(alias):
-    """published_q() as SQL on the article table aliased `alias`: (sql, params)."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    condition = f"{alias}.status = %s AND {alias}.published_at <= %s"
-    return condition, [Article.Status.PUBLISHED, now]
+def live_state_q(prefix=""):
+    """The part of `published_q` that only a write can change: published status."""
+    return models.Q(**{f"{prefix}status": Article.Status.PUBLISHED})
+
+
+def waiting_q(prefix="", now=None):
+    """Articles in the live state that readers cannot see (yet): scheduled ones."""
+    return live_state_q(prefix) & ~published_q(prefix, now)
+
+
+def published_sql_condition(alias, now=None):
+    """published_q() as SQL on the article table aliased `alias`: (sql, params),
+    compiled from the rule by the ORM, never retyped."""
+    query = Article.objects.filter(published_q(now=now)).query
+    where, params = query.get_compiler(connection=connection).compile(query.where)
+    table = connection.ops.quote_name(Article._meta.db_table)
+    return where.replace(f"{table}.", f"{alias}."), list(params)
 
 
 class PublishedQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(published_q())
+    def published(self, now=None):
+        return self.filter(published_q(now=now))
 
 
 @reversion.register()
@@ -244,11 +260,12 @@ class SearchEntry(models.Model):
 
 
 class TopicCount(models.Model):
-    """How many articles readers can see with this tag (published, time passed).
+    """How many articles in the live state (`live_state_q`: published status) have this
+    tag, kept by database triggers in the transaction of every change (articles/triggers.py).
 
-    Counting them at read time takes tens of milliseconds for a popular topic at
-    100,000 articles, and hundreds for the whole topic list; the counts are kept here
-    instead, in the same transaction as every change (articles/topics.py)."""
+    Counting at read time takes tens of milliseconds for a popular topic at 100,000
+    articles, and hundreds for the whole topic list. What readers see is this count less
+    the tag's waiting (scheduled) articles, a few rows (articles/topics.py)."""
 
     tag = models.OneToOneField(
         "taggit.Tag", on_delete=models.CASCADE, primary_key=True, related_name="topic_count"
@@ -260,18 +277,20 @@ class TopicCount(models.Model):
 
 
 class ContentVersion(models.Model):
-    """One row that changes whenever public content may have changed.
+    """One row that changes whenever public content changes.
 
-    Cached pages are keyed on `version`, so a cache entry is never served after the
-    content it shows has changed, on any worker or server. `next_publication` is the
-    earliest scheduled time, so that moment also counts as a change (articles/cache.py).
+    Database triggers (articles/triggers.py) write it in the same transaction as every
+    insert, update or delete of what readers see, whichever way it is made: the ORM,
+    `QuerySet.update()`, raw SQL, fixtures, revisions. Cached pages are keyed on it
+    (articles/cache.py), so a cache entry is never served after its content changed, on
+    any worker or server. Nothing in Python writes it.
     """
 
-    # Plain integers (since 1970: `changed` in seconds, `next_publication` in ms): read
-    # on every request, they need no conversion on any engine.
+    # Plain integers (`changed` in seconds since 1970): read on every request, they need
+    # no conversion on any engine. `version` is random: a restored backup or a rolled-back
+    # transaction never brings back a number whose cached pages show other content.
     version = models.BigIntegerField(default=1)
     changed = models.BigIntegerField(default=0)
-    next_publication = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self):
         return f"content version {self.version}"

@@ -1,53 +1,63 @@
 """Topic counts: how many articles readers can see with each tag.
 
-Pages read them from `TopicCount` rather than counting at read time (the whole topic
-list takes a quarter of a second to count at 100,000 articles). They are recounted,
-tag by tag, in the same transaction as whatever may change them:
-
-* a tagging added or removed, an article published, unpublished, rescheduled or
-  deleted (articles/signals.py);
-* a scheduled article reaching its time (articles/cache.py, on the first request
-  after that time, as for cached pages);
-* tag merges and bulk inserts, which send no signals (admin.merge_tags, generator).
-
-A recount is one indexed count per call, whatever the number of tags, and exact: it
-never adds or subtracts, so it cannot drift.
+Counting at read time takes a quarter of a second for the whole topic list at 100,000
+articles, so database triggers keep, per tag, the number of its articles in the live
+state (`TopicCount`, see articles/triggers.py), exact in every transaction whichever
+way it writes. What readers see at this moment is that count less the tag's waiting
+articles (in the live state but not visible yet, e.g. scheduled), found by the
+published rule itself: a few rows, and no write when a scheduled time passes.
 """
 
-from django.db.models import Count
-from django.utils import timezone
+from django.db.models import Count, F
 from taggit.models import Tag
 
-from .models import Article, TaggedArticle, TopicCount, published_q
+from .cache import cached
+from .models import TaggedArticle, TopicCount, waiting_q
 
-ITEMS = "articles_taggedarticle_items"
 
-
-def recount(tag_ids=None):
-    """Count again the tags with these ids (every tag when None)."""
-    tags = Tag.objects.all()
-    if tag_ids is not None:
-        tag_ids = {pk for pk in tag_ids if pk is not None}
-        if not tag_ids:
-            return
-        tags = tags.filter(pk__in=tag_ids)
-    live = published_q(f"{ITEMS}__content_object__")
-    counts = tags.annotate(n=Count(ITEMS, filter=live)).values_list("pk", "n").order_by()
-    rows = [TopicCount(tag_id=pk, articles=n) for pk, n in counts]
-    TopicCount.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["tag"], update_fields=["articles"]
+def waiting():
+    """{tag id: how many of its live-state articles readers cannot see yet}; one query."""
+    rows = (
+        TaggedArticle.objects.filter(waiting_q("content_object__"))
+        .values_list("tag_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    return dict(rows)
 
 
-def recount_articles(article_ids):
-    """Count again every tag of these articles."""
-    tag_ids = TaggedArticle.objects.filter(content_object_id__in=article_ids)
-    recount(set(tag_ids.values_list("tag_id", flat=True)))
+def visible_count(tag):
+    """How many published articles readers can see with `tag`; two small queries."""
+    stored = TopicCount.objects.filter(tag=tag).values_list("articles", flat=True).first()
+    return (stored or 0) - waiting().get(tag.pk, 0)
 
 
-def went_live(since):
-    """Count again the tags of articles whose scheduled time came between `since` (the
-    earliest scheduled time when content last changed) and now."""
-    articles = Article.objects.filter(status=Article.Status.PUBLISHED)
-    due = articles.filter(published_at__gte=since, published_at__lte=timezone.now())
-    recount_articles(due.values("pk"))
+def topics(limit=None):
+    """Tags with published articles, each with `article_count`, most used first then by
+    name; two queries whatever the number of tags or articles."""
+    hidden = waiting()
+    tags = (
+        Tag.objects.filter(topic_count__articles__gt=0)
+        .annotate(article_count=F("topic_count__articles"))
+        .order_by("-article_count", "name")
+    )
+    if limit is not None:
+        # Only the waiting articles' tags can fall, each below at most one tag further down.
+        tags = tags[: limit + len(hidden)]
+    found = []
+    for tag in tags:
+        tag.article_count -= hidden.get(tag.pk, 0)
+        if tag.article_count > 0:
+            found.append(tag)
+    found.sort(key=lambda tag: (-tag.article_count, tag.name))
+    return found if limit is None else found[:limit]
+
+
+def all_topics():
+    """Every topic with published articles and their counts, by name; once per state."""
+    return cached("tags:all", lambda: sorted(topics(), key=lambda tag: tag.name))
+
+
+def popular_topics(limit=12):
+    """The most used topics with their counts; once per state."""
+    return cached(f"tags:popular:{limit}", lambda: topics(limit))

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import (
     Http404,
     HttpResponse,
@@ -22,8 +22,8 @@ from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from . import cache, plain_text, search
-from .models import Article, SlugRedirect, TaggedArticle, TopicCount, published_sql_condition
+from . import cache, plain_text, search, topics
+from .models import Article, SlugRedirect, TaggedArticle, published_sql_condition
 from .roles import can_preview
 from .search.text import spellings
 from .seo import article_json_ld
@@ -121,9 +121,8 @@ class TagArticleListView(ArticleListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # The topic's kept count (articles/topics.py), not a count of its articles.
-        counts = TopicCount.objects.filter(tag=self.tag).values_list("articles", flat=True)
         return super().get_paginator(
-            queryset, per_page, count=lambda: counts.first() or 0, **kwargs
+            queryset, per_page, count=lambda: topics.visible_count(self.tag), **kwargs
         )
 
     def get_context_data(self, **kwargs):
@@ -192,24 +191,8 @@ class SearchView(ListView):
             max_length=search.MAX_QUERY_LENGTH,
         )
         if not self.query:
-            context["topics"] = cache.cached("tags:popular", lambda: list(popular_tags()))
+            context["topics"] = topics.popular_topics()
         return context
-
-
-def popular_tags(limit=12):
-    """Topics of published articles with their counts, most used first; one query
-    (the counts are kept up to date in TopicCount, see articles/topics.py)."""
-    tags = (
-        Tag.objects.filter(topic_count__articles__gt=0)
-        .annotate(article_count=F("topic_count__articles"))
-        .order_by("-article_count", "name")
-    )
-    return tags if limit is None else tags[:limit]
-
-
-def all_topics():
-    """Every topic with published articles and their counts, by name; once per version."""
-    return cache.cached("tags:all", lambda: list(popular_tags(limit=None).order_by("name")))
 
 
 def neighbours(article):
@@ -261,7 +244,7 @@ def related_articles(article, limit=RELATED_LIMIT, window=None):
 
 @require_safe
 def tag_index(request):
-    return render(request, "articles/tag_index.html", {"tags": all_topics()})
+    return render(request, "articles/tag_index.html", {"tags": topics.all_topics()})
 
 
 @require_safe
@@ -336,7 +319,7 @@ def llms_txt(request):
     """/llms.txt: what the site is and where its text is, for programs that read it."""
     fields = ["title", "slug", "standfirst", "published_at"]
     articles = Article.objects.published().only(*fields)[:LLMS_TXT_ARTICLES]
-    tags = popular_tags(limit=LLMS_TXT_TOPICS)
+    tags = topics.popular_topics(LLMS_TXT_TOPICS)
     text = plain_text.llms_txt(articles, tags, request.build_absolute_uri)
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
 

@@ -282,9 +282,9 @@ def test_query_counts_are_flat(client, make_article, django_assert_num_queries):
         # The article (with its author), its sections, its tags.
         with django_assert_num_queries(3):
             get(client, reverse("api:article", args=[article.slug]))
-        # Every tag with its count of published articles: the content version, then
-        # (as on /tags/, once per version) the topics with their kept counts.
-        with django_assert_num_queries(2):
+        # Every tag with its count of published articles: the content state, then (as
+        # on /tags/, once per state) the waiting articles' tags and the kept counts.
+        with django_assert_num_queries(3):
             get(client, TAGS)
         with django_assert_num_queries(1):
             get(client, TAGS)

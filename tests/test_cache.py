@@ -1,16 +1,13 @@
 """Public pages come from the cache until something changes, and never after."""
 
-import datetime
 import subprocess
 import sys
-import time
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from articles.models import Article, Section
 from tests.helpers import change_url, form_data
@@ -90,15 +87,6 @@ def test_deleting_a_section_shows_at_once(client, make_article):
     assert "dropped text" in client.get(article.get_absolute_url()).content.decode()
     Section.objects.get(heading="Drop").delete()
     assert "dropped text" not in client.get(article.get_absolute_url()).content.decode()
-
-
-def test_a_scheduled_article_appears_on_time(client, make_article):
-    make_article(title="Already out")
-    make_article(title="On the hour", published_at=timezone.now() + datetime.timedelta(seconds=2))
-    assert "On the hour" not in client.get("/").content.decode()
-    assert "On the hour" not in client.get("/").content.decode()  # from the cache
-    time.sleep(2.2)
-    assert "On the hour" in client.get("/").content.decode()
 
 
 def test_previews_and_staff_are_never_cached(admin_client, client, make_article):

@@ -67,24 +67,25 @@ def test_tag_page_query_count_is_flat(client, make_article, django_assert_num_qu
     for _ in range(3):
         make_article(tags=["Finance", "Other"])
     url = reverse("articles:tag", args=["finance"])
-    # The content version (page cache), the tag, COUNT for the paginator, the page of
-    # articles, one prefetch of tags.
-    with django_assert_num_queries(5):
+    # The content state (page cache), the tag, its kept count and its waiting
+    # (scheduled) articles for the paginator, the page of articles, a prefetch of tags.
+    with django_assert_num_queries(6):
         client.get(url)
     for n in range(30):
         make_article(tags=["Finance", f"T{n}", f"U{n}"])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(url)
 
 
 def test_tag_index_query_count_is_flat(client, make_article, django_assert_num_queries):
     make_article(tags=["A", "B"])
-    # The content version (page cache), one annotated query for every tag and count.
-    with django_assert_num_queries(2):
+    # The content state (page cache), the waiting (scheduled) articles' tags, one
+    # annotated query for every tag and its kept count.
+    with django_assert_num_queries(3):
         client.get(reverse("articles:tag_index"))
     for n in range(30):
         make_article(tags=[f"T{n}", "A"])
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(reverse("articles:tag_index"))
     assert len(soup(response).select(".topic-list li")) == 32
 

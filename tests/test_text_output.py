@@ -139,12 +139,12 @@ def test_llms_txt_follows_the_convention(client, make_article):
 
 def test_llms_txt_query_count_is_flat(client, make_article, django_assert_num_queries):
     make_article(tags=["A"])
-    # The content version (page cache), the recent articles, the main topics with their
-    # counts.
-    with django_assert_num_queries(3):
+    # The content state (page cache), the recent articles, the waiting articles' tags,
+    # the main topics with their kept counts.
+    with django_assert_num_queries(4):
         client.get(reverse("llms_txt"))
     for n in range(30):
         make_article(tags=[f"T{n}", "A"])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get(reverse("llms_txt"))
     assert response.content.decode().count(".md)") == 20

@@ -222,5 +222,4 @@ def rebuild():
                 batch = []
         SearchEntry.objects.bulk_create(batch)
         backend().optimize()
-        cache.changed()  # cached search pages were built on the old index
     return SearchEntry.objects.count()

@@ -1,0 +1,251 @@
+"""Database triggers: the data keeps its own derived state, whoever writes it.
+
+Written once here, installed on SQLite and PostgreSQL after every `migrate` (apps.py),
+so that every way of writing — the ORM, `QuerySet.update()`, `bulk_create`, raw SQL,
+`loaddata`, django-reversion's raw saves — keeps, in the same transaction:
+
+* the content version (`ContentVersion`): any change to what readers see moves it, and
+  cached pages keyed on it are never served again (articles/cache.py);
+* topic counts (`TopicCount`): per tag, the articles in the live state
+  (`models.live_state_q`); readers' counts subtract the few waiting ones (topics.py);
+* slug redirects (`SlugRedirect`): a published article's old address answers 301 to
+  its current one, until another published article takes the slug.
+
+SQLite triggers run per row; PostgreSQL runs the same statements in a PL/pgSQL function
+per trigger, first taking row locks in a fixed order so that concurrent transactions
+neither lose an update nor deadlock on each other's counts.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from taggit.models import Tag
+
+from .models import Article, ContentVersion, SearchEntry, Section, SlugRedirect, TaggedArticle
+from .models import TopicCount as Count
+
+PREFIX = "articles_tracks"
+ARTICLE = Article._meta.db_table
+TAGGED = TaggedArticle._meta.db_table
+COUNTS = Count._meta.db_table
+REDIRECTS = SlugRedirect._meta.db_table
+LIVE = f"'{Article.Status.PUBLISHED}'"  # the stored part of the published rule
+
+DIALECT = {
+    "sqlite": {
+        "new_version": "random()",
+        "now_seconds": "CAST(strftime('%s', 'now') AS INTEGER)",
+        "now": "strftime('%Y-%m-%d %H:%M:%f', 'now')",
+    },
+    "postgresql": {
+        "new_version": "CAST(floor(random() * 4611686018427387904) AS bigint)",
+        "now_seconds": "CAST(extract(epoch FROM now()) AS bigint)",
+        "now": "now()",
+    },
+}
+
+
+@dataclass
+class Trigger:
+    name: str
+    table: str
+    event: str  # INSERT, UPDATE, DELETE or "UPDATE OF column, ..."
+    statements: list[str]
+    when: str = ""  # a condition on NEW/OLD
+    locks: list[str] = field(default_factory=list)  # PostgreSQL only, run first
+    per_statement: bool = False  # PostgreSQL: once per statement (no NEW/OLD)
+
+
+def _bump():
+    version = ContentVersion._meta.db_table
+    return (
+        f"INSERT INTO {version} (id, version, changed) VALUES (1, {{new_version}}, "
+        "{now_seconds}) ON CONFLICT (id) DO UPDATE SET version = excluded.version, "
+        "changed = excluded.changed"
+    )
+
+
+def _count(row, sign):
+    """Count `row`'s (NEW or OLD) tagging in or out, when its article is live."""
+    return (
+        f"UPDATE {COUNTS} SET articles = articles {sign} 1 WHERE tag_id = {row}.tag_id "
+        f"AND EXISTS (SELECT 1 FROM {ARTICLE} WHERE id = {row}.content_object_id "
+        f"AND status = {LIVE})"
+    )
+
+
+def _lock_article(row):
+    return f"PERFORM 1 FROM {ARTICLE} WHERE id = {row}.content_object_id FOR SHARE"
+
+
+def _lock_counts_of(row):
+    return (
+        f"PERFORM 1 FROM {COUNTS} WHERE tag_id IN (SELECT tag_id FROM {TAGGED} "
+        f"WHERE content_object_id = {row}.id) ORDER BY tag_id FOR UPDATE"
+    )
+
+
+def triggers():
+    user = get_user_model()._meta.db_table
+    tracked = [ARTICLE, Section._meta.db_table, TAGGED, Tag._meta.db_table, REDIRECTS]
+    tracked.append(SearchEntry._meta.db_table)  # search results change with the index
+    defined = [
+        Trigger(f"{table}_{event.lower()}", table, event, [_bump()], per_statement=True)
+        for table in tracked
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ]
+    # Bylines show authors' names; a login (last_login) changes no page.
+    defined.append(
+        Trigger(
+            "byline",
+            user,
+            "UPDATE OF username, first_name, last_name",
+            [_bump()],
+            per_statement=True,
+        )
+    )
+    status_moved = f"(OLD.status = {LIVE}) <> (NEW.status = {LIVE})"
+    defined += [
+        Trigger(
+            "count_new_tag",
+            Tag._meta.db_table,
+            "INSERT",
+            [f"INSERT INTO {COUNTS} (tag_id, articles) VALUES (NEW.id, 0) ON CONFLICT DO NOTHING"],
+        ),
+        Trigger(
+            "count_tagging", TAGGED, "INSERT", [_count("NEW", "+")], "", [_lock_article("NEW")]
+        ),
+        Trigger(
+            "uncount_tagging", TAGGED, "DELETE", [_count("OLD", "-")], "", [_lock_article("OLD")]
+        ),
+        Trigger(
+            "recount_moved_tagging",
+            TAGGED,
+            "UPDATE",
+            [_count("OLD", "-"), _count("NEW", "+")],
+            "OLD.tag_id <> NEW.tag_id OR OLD.content_object_id <> NEW.content_object_id",
+            [_lock_article("OLD"), _lock_article("NEW")],
+        ),
+        Trigger(
+            "recount_article_status",
+            ARTICLE,
+            "UPDATE OF status",
+            [
+                f"UPDATE {COUNTS} SET articles = articles + "
+                f"(CASE WHEN NEW.status = {LIVE} THEN 1 ELSE -1 END) WHERE tag_id IN "
+                f"(SELECT tag_id FROM {TAGGED} WHERE content_object_id = NEW.id)"
+            ],
+            status_moved,
+            [_lock_counts_of("NEW")],
+        ),
+        Trigger(
+            "uncount_deleted_article",
+            ARTICLE,
+            "DELETE",
+            [
+                f"UPDATE {COUNTS} SET articles = articles - 1 WHERE tag_id IN "
+                f"(SELECT tag_id FROM {TAGGED} WHERE content_object_id = OLD.id)"
+            ],
+            f"OLD.status = {LIVE}",
+            [_lock_counts_of("OLD")],
+        ),
+        # A published article's old address keeps answering (the redirect names the
+        # article, so chains of renames all lead to its current address).
+        Trigger(
+            "redirect_old_slug",
+            ARTICLE,
+            "UPDATE OF slug",
+            [
+                f"INSERT INTO {REDIRECTS} (old_slug, article_id, created_at) VALUES "
+                "(OLD.slug, NEW.id, {now}) ON CONFLICT (old_slug) DO UPDATE SET "
+                "article_id = excluded.article_id"
+            ],
+            f"OLD.slug <> NEW.slug AND OLD.status = {LIVE}",
+        ),
+        # A published article at an address ends its redirect; a draft there does not.
+        *[
+            Trigger(
+                f"{name}_takes_slug",
+                ARTICLE,
+                event,
+                [f"DELETE FROM {REDIRECTS} WHERE old_slug = NEW.slug"],
+                f"NEW.status = {LIVE}",
+            )
+            for name, event in (("new", "INSERT"), ("renamed", "UPDATE OF slug, status"))
+        ],
+    ]
+    return defined
+
+
+def sqlite_sql(trigger):
+    name = f"{PREFIX}_{trigger.name}"
+    when = f" WHEN {trigger.when}" if trigger.when else ""
+    body = " ".join(f"{statement};" for statement in trigger.statements)
+    return [
+        f"DROP TRIGGER IF EXISTS {name}",
+        f"CREATE TRIGGER {name} AFTER {trigger.event} ON {trigger.table} FOR EACH ROW"
+        f"{when} BEGIN {body} END",
+    ]
+
+
+def postgresql_sql(trigger):
+    name = f"{PREFIX}_{trigger.name}"
+    body = " ".join(f"{statement};" for statement in [*trigger.locks, *trigger.statements])
+    if trigger.when:
+        body = f"IF {trigger.when} THEN {body} END IF;"
+    each = "STATEMENT" if trigger.per_statement else "ROW"
+    return [
+        f"DROP TRIGGER IF EXISTS {name} ON {trigger.table}",
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN {body} RETURN NULL; END $$",
+        f"CREATE TRIGGER {name} AFTER {trigger.event} ON {trigger.table} FOR EACH {each} "
+        f"EXECUTE FUNCTION {name}()",
+    ]
+
+
+RECOUNT = (
+    f"INSERT INTO {COUNTS} (tag_id, articles) SELECT t.id, (SELECT COUNT(*) FROM {TAGGED} i "
+    f"JOIN {ARTICLE} a ON a.id = i.content_object_id WHERE i.tag_id = t.id AND "
+    f"a.status = {LIVE}) FROM {Tag._meta.db_table} t WHERE true "
+    "ON CONFLICT (tag_id) DO UPDATE SET articles = excluded.articles"
+)
+
+
+INSTALLED = {
+    "sqlite": "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+    "postgresql": "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE %s",
+}
+
+
+def uninstall(connection):
+    """Drop every trigger of ours: migrations run without them, since a trigger can name
+    a table that a migration has not created yet or has just removed."""
+    vendor = connection.vendor
+    if vendor not in DIALECT:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(INSTALLED[vendor], [f"{PREFIX}_%"])
+        for name, table in cursor.fetchall():
+            cursor.execute(f"DROP TRIGGER {name}" + ("" if vendor == "sqlite" else f" ON {table}"))
+
+
+def install(connection):
+    """Create every trigger, count every topic from scratch and move the content version
+    on (migrations may have changed content while no trigger watched); does nothing
+    until the tables exist (e.g. after `migrate articles zero`)."""
+    vendor = connection.vendor
+    if vendor not in DIALECT:
+        return
+    uninstall(connection)
+    tables = set(connection.introspection.table_names())
+    defined = triggers()
+    needed = {trigger.table for trigger in defined} | {COUNTS, ContentVersion._meta.db_table}
+    if not needed <= tables:
+        return
+    render = sqlite_sql if vendor == "sqlite" else postgresql_sql
+    with connection.cursor() as cursor:
+        for trigger in defined:
+            for statement in render(trigger):
+                cursor.execute(statement.format(**DIALECT[vendor]))
+        cursor.execute(RECOUNT)
+        cursor.execute(_bump().format(**DIALECT[vendor]))
