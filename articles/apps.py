@@ -25,13 +25,19 @@ def uninstall_triggers(using, **kwargs):
 
 
 def install_triggers(using, **kwargs):
-    """After every migrate: the database's own change tracking (articles/triggers.py)."""
+    """After every migrate: the database's own change tracking (articles/triggers.py),
+    and a search index made the way the code makes it (migrations hold no indexing code)."""
     from django.db import connections, transaction
 
-    from . import triggers
+    from . import search, triggers
 
+    connection = connections[using]
     with transaction.atomic(using=using):
-        triggers.install(connections[using])
+        triggers.install(connection)
+    if {"articles_searchentry", "articles_searchindexstate"} <= set(
+        connection.introspection.table_names()
+    ):
+        search.ensure_index()
 
 
 class StaticFilesConfig(staticfiles.StaticFilesConfig):

@@ -259,6 +259,17 @@ class SearchEntry(models.Model):
         return f"{self.title} § {self.heading}"
 
 
+class SearchIndexState(models.Model):
+    """Which way of preparing text (`search.INDEX_FORMAT`) the search entries were made
+    with: after every migrate, an index made another way is rebuilt (articles/apps.py),
+    so migrations never need the indexing code."""
+
+    format = models.CharField(max_length=40)
+
+    def __str__(self):
+        return f"search index format {self.format}"
+
+
 class TopicCount(models.Model):
     """How many articles in the live state (`live_state_q`: published status) have this
     tag, kept by database triggers in the transaction of every change (articles/triggers.py).

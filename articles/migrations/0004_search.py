@@ -2,9 +2,9 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.utils.html import strip_tags
 
-# The engine's own index over articles_searchentry (see articles/search/).
+# The engine's own index over articles_searchentry (see articles/search/). The entries
+# are written after migrate by the indexing code (search.ensure_index), not here.
 # Note: on SQLite, a later migration that rebuilds this table drops the triggers;
 # such a migration must create them again.
 SQLITE = [
@@ -55,24 +55,6 @@ def run(statements):
     return operation
 
 
-def fill_index(apps, schema_editor):
-    from articles.search.text import normalize
-
-    Section = apps.get_model("articles", "Section")
-    SearchEntry = apps.get_model("articles", "SearchEntry")
-    SearchEntry.objects.bulk_create(
-        SearchEntry(
-            section_id=section.pk,
-            article_id=section.article_id,
-            title=normalize(section.article.title),
-            standfirst=normalize(section.article.standfirst),
-            heading=normalize(section.heading),
-            body=normalize(strip_tags(section.body_html).strip()),
-        )
-        for section in Section.objects.select_related("article").iterator()
-    )
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -99,5 +81,4 @@ class Migration(migrations.Migration):
             run({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
             run({"sqlite": SQLITE_UNDO, "postgresql": POSTGRESQL_UNDO}),
         ),
-        migrations.RunPython(fill_index, migrations.RunPython.noop),
     ]

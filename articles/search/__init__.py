@@ -23,12 +23,23 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from .. import cache
-from ..models import Article, SearchEntry, Section
+from ..models import Article, SearchEntry, SearchIndexState, Section
 from . import sql
 from .text import MAX_QUERY_LENGTH, normalize, query_form, spellings, terms_of
 
-__all__ = ["MAX_QUERY_LENGTH", "Hit", "search", "index_sections", "index_article", "rebuild"]
+__all__ = [
+    "MAX_QUERY_LENGTH",
+    "Hit",
+    "search",
+    "index_sections",
+    "index_article",
+    "rebuild",
+    "ensure_index",
+]
 
+# Change this whenever `entry_fields()` prepares text another way: the next migrate
+# rebuilds every entry (see ensure_index).
+INDEX_FORMAT = "either-script-1"
 SNIPPET_LENGTH = 220
 HEADING_WEIGHT = 3
 BATCH = 2000
@@ -222,4 +233,14 @@ def rebuild():
                 batch = []
         SearchEntry.objects.bulk_create(batch)
         backend().optimize()
+        SearchIndexState.objects.all().delete()
+        SearchIndexState.objects.create(format=INDEX_FORMAT)
     return SearchEntry.objects.count()
+
+
+def ensure_index():
+    """Rebuild the index when it was made another way (or never): after migrations.
+    Returns the number of entries written, or None when the index was up to date."""
+    if SearchIndexState.objects.filter(format=INDEX_FORMAT).exists():
+        return None
+    return rebuild()
