@@ -26,6 +26,7 @@ run: seed
 lint: $(BIN)/pytest
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(BIN)/pytest
 	$(BIN)/ruff format .

@@ -33,7 +33,6 @@ from . import search as site_search
 from .models import Article, TaggedArticle
 from .search.text import spellings
 from .topics import all_topics
-from .views import SearchView
 
 SLUG = r"^[-\w]+$"
 SLUG_MAX_LENGTH = 200
@@ -345,7 +344,7 @@ def search_articles(
     # Four queries, as on /search/: the content version, the ranked articles, the
     # entries to pick best sections from, those sections.
     query = " ".join(q.split())
-    paginator = Paginator(site_search.search(query), SearchView.paginate_by)
+    paginator = Paginator(site_search.search(query), site_search.PAGE_SIZE)
     try:
         hits = paginator.page(page)
     except EmptyPage as error:

@@ -1,12 +1,13 @@
 """RSS 2.0 and Atom feeds: the whole site and each tag."""
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article
-from .views import find_tag_or_404
+from .topics import find_tag
 
 FEED_LENGTH = 20
 
@@ -52,7 +53,10 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
 class TagFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
-        return find_tag_or_404(slug)
+        tag = find_tag(slug)
+        if tag is None:
+            raise Http404("No such tag.")
+        return tag
 
     def title(self, tag):
         return _("HKAI: %(topic)s") % {"topic": tag.name}

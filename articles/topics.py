@@ -13,6 +13,7 @@ from taggit.models import Tag
 
 from .cache import cached
 from .models import TaggedArticle, TopicCount, waiting_q
+from .search.text import spellings
 
 
 def waiting():
@@ -61,3 +62,11 @@ def all_topics():
 def popular_topics(limit=12):
     """The most used topics with their counts; once per state."""
     return cached(f"tags:popular:{limit}", lambda: topics(limit))
+
+
+def find_tag(slug):
+    """The tag with this slug, else one whose slug is the same words in the other
+    Chinese script (网络安全 and 網絡安全, 人工智能 and 人工智慧); one query."""
+    candidates = spellings(slug)
+    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=candidates)}
+    return next((found[c] for c in [slug, *candidates] if c in found), None)

@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Q
 from django.http import (
     Http404,
     HttpResponse,
@@ -20,16 +19,12 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
-from taggit.models import Tag
 
-from . import cache, plain_text, search, topics
-from .models import Article, SlugRedirect, TaggedArticle, published_sql_condition
+from . import cache, plain_text, related, search, topics
+from .models import Article, SlugRedirect
 from .roles import can_preview
-from .search.text import spellings
 from .seo import article_json_ld
 
-RELATED_LIMIT = 3
-RELATED_WINDOW = 200  # candidates per topic
 LLMS_TXT_ARTICLES = 20
 LLMS_TXT_TOPICS = 20
 
@@ -89,16 +84,8 @@ class ArticleListView(ListView):
         )
 
 
-def find_tag(slug):
-    """The tag with this slug, else one whose slug is the same words in the other
-    Chinese script (网络安全 and 網絡安全, 人工智能 and 人工智慧); one query."""
-    candidates = spellings(slug)
-    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=candidates)}
-    return next((found[c] for c in [slug, *candidates] if c in found), None)
-
-
 def find_tag_or_404(slug):
-    tag = find_tag(slug)
+    tag = topics.find_tag(slug)
     if tag is None:
         raise Http404("No such tag.")
     return tag
@@ -156,11 +143,11 @@ class ArticleDetailView(DetailView):
         article = self.object
         return super().get_context_data(
             related_articles=cache.cached(
-                f"related:{article.pk}", lambda: related_articles(article)
+                f"related:{article.pk}", lambda: related.related_articles(article)
             ),
             is_preview=not article.is_published,
             json_ld=article_json_ld(article, self.request),
-            **neighbours(article),
+            **related.neighbours(article),
             **kwargs,
         )
 
@@ -174,7 +161,7 @@ class ArticleDetailView(DetailView):
 class SearchView(ListView):
     """Full-text search; see articles/search/ for how matches are found and ranked."""
 
-    paginate_by = 10
+    paginate_by = search.PAGE_SIZE
     context_object_name = "hits"
     template_name = "articles/search.html"
 
@@ -193,53 +180,6 @@ class SearchView(ListView):
         if not self.query:
             context["topics"] = topics.popular_topics()
         return context
-
-
-def neighbours(article):
-    """The published articles just before and after this one, one query each."""
-    if not article.is_published:
-        return {"previous_article": None, "next_article": None}
-    published = Article.objects.published().only("title", "slug", "published_at")
-    at, pk = article.published_at, article.pk
-    # The plain range first, so the (status, published_at, id) index is walked from
-    # this article outwards; the OR only settles ties on the same time.
-    older = published.filter(published_at__lte=at).filter(Q(published_at__lt=at) | Q(pk__lt=pk))
-    newer = published.filter(published_at__gte=at).filter(Q(published_at__gt=at) | Q(pk__gt=pk))
-    return {
-        "previous_article": older.order_by("-published_at", "-pk").first(),
-        "next_article": newer.order_by("published_at", "pk").first(),
-    }
-
-
-def related_articles(article, limit=RELATED_LIMIT, window=None):
-    """Published articles sharing most tags with `article`, newest first on ties; one query.
-
-    The candidates are the `window` most recently added articles of each of its topics,
-    read off the (tag, article) index, so the cost stays the same at any number of
-    articles (ranking every article of a popular topic took 100 ms at 100,000). The
-    joins are written out (CROSS JOIN keeps SQLite's join order: candidates first)."""
-    tag_ids = [tag.pk for tag in article.tags.all()]
-    if not tag_ids:
-        return []
-    window = window or RELATED_WINDOW
-    tagged = TaggedArticle._meta.db_table
-    newest = (
-        f"SELECT id FROM (SELECT content_object_id AS id FROM {tagged} WHERE tag_id = %s "
-        "ORDER BY content_object_id DESC LIMIT %s) AS newest"
-    )
-    marks = ", ".join(["%s"] * len(tag_ids))
-    published, published_params = published_sql_condition("a")
-    query = (
-        "SELECT a.*, c.shared AS shared_tags FROM ("
-        f"SELECT n.id AS id, COUNT(*) AS shared FROM ({' UNION '.join([newest] * len(tag_ids))})"
-        f" AS n CROSS JOIN {tagged} t WHERE t.content_object_id = n.id AND t.tag_id IN ({marks})"
-        f" GROUP BY n.id) AS c CROSS JOIN {Article._meta.db_table} a"
-        f" WHERE a.id = c.id AND a.id <> %s AND {published}"
-        " ORDER BY c.shared DESC, a.published_at DESC, a.id DESC LIMIT %s"
-    )
-    params = [value for tag_id in tag_ids for value in (tag_id, window)]
-    params += [*tag_ids, article.pk, *published_params, limit]
-    return list(Article.objects.raw(query, params))
 
 
 @require_safe

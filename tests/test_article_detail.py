@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from articles.views import related_articles
+from articles.related import related_articles
 
 
 def soup(response):

@@ -40,6 +40,7 @@ __all__ = [
 # Change this whenever `entry_fields()` prepares text another way: the next migrate
 # rebuilds every entry (see ensure_index).
 INDEX_FORMAT = "either-script-1"
+PAGE_SIZE = 10  # hits a page, on /search/ and in the API
 SNIPPET_LENGTH = 220
 HEADING_WEIGHT = 3
 BATCH = 2000
