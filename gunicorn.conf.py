@@ -4,7 +4,7 @@ import multiprocessing
 import os
 
 # One sync worker per core, at least two: on small machines that serves as well as
-# 2 × cores + 1, with a lower p99 (see README).
+# 2 × cores + 1, with a lower p99 (see docs/operations.md).
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
 worker_class = "sync"

@@ -1,6 +1,6 @@
 """HKAI settings: one module for every environment; values come from the environment.
 
-Every variable read here is listed in `.env.example` and in the README.
+Every variable read here is listed in `.env.example` and in the README's table.
 """
 
 import datetime
