@@ -251,7 +251,10 @@ TAGGIT_CASE_INSENSITIVE = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "articles.request_id.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "articles.request_id.RequestIdFilter"},
+        "client_errors": {"()": "hkai_site.logs.ClientErrorsWithoutTraceback"},
+    },
     "formatters": {
         "plain": {"format": "{asctime} {levelname} {name} [{request_id}] {message}", "style": "{"}
     },
@@ -260,11 +263,15 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "client_errors"],
         }
     },
     "root": {"handlers": ["stdout"], "level": "INFO"},
-    "loggers": {"django": {"handlers": ["stdout"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        # Lock-outs and failed sign-ins (warnings), not four lines for every sign-in.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 SITE_NAME = "HKAI"
