@@ -4,14 +4,17 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.views.generic import RedirectView
 
 from articles import views
 from articles.api import api
 from articles.sitemaps import SITEMAPS
 
-admin.site.site_header = "HKAI editors"
-admin.site.site_title = "HKAI admin"
+# Read when each admin page is drawn, so they follow settings.SITE_NAME.
+site_name = lazy(lambda: settings.SITE_NAME, str)
+admin.site.site_header = format_lazy("{} editors", site_name())
+admin.site.site_title = format_lazy("{} admin", site_name())
 admin.site.index_title = "Newsroom"
 
 urlpatterns = [
@@ -39,3 +42,4 @@ urlpatterns = [
 ]
 
 handler404 = "articles.views.page_not_found"
+handler500 = "articles.views.server_error"
