@@ -55,14 +55,6 @@ def test_nothing_is_loaded_from_another_host(pages):
     assert not re.search(r"url\(|@import", css)
 
 
-def test_stylesheet_has_dark_mode_print_style_and_visible_focus():
-    css = (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text()
-    assert "@media (prefers-color-scheme: dark)" in css
-    assert "@media print" in css
-    assert re.search(r":focus-visible\s*{[^}]*outline: 3px solid", css)
-    assert "max-width: var(--measure)" in css and "--measure: 68ch" in css
-
-
 def test_healthz_answers_ok_when_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
