@@ -136,7 +136,7 @@ def test_the_example_environment_file_starts_the_server_as_it_is(server, tmp_pat
         keep=("DATABASE_URL", "DJANGO_STATIC_ROOT"),
     )  # fmt: skip
     try:
-        status, _, body = get(port, "/")
+        status, _, body = get(port, "/articles/rise-of-ai-in-hong-kong/")
     finally:
         stop(process)
     text = log.read_text()
