@@ -2,7 +2,7 @@
 PYTHON ?= python3
 BIN := .venv/bin
 
-.PHONY: run test format lint migrate seed messages loadtest bench bench-pg chromium screenshots
+.PHONY: run test format lint migrate seed static messages loadtest bench bench-pg chromium screenshots
 
 $(BIN)/gunicorn: requirements.txt
 	$(PYTHON) -m venv .venv
@@ -19,8 +19,17 @@ migrate: $(BIN)/gunicorn
 seed: migrate
 	$(BIN)/python manage.py load_seed
 
-run: seed
+# Hashing and compressing ~650 files takes most of a restart, so static files are
+# collected only when a source changed: static/ (a file or a directory's entries), the
+# installed packages (reinstalled when requirements.txt changes), or what chooses them.
+STATIC_ROOT := $(or $(DJANGO_STATIC_ROOT),staticfiles)
+$(STATIC_ROOT)/staticfiles.json: $(BIN)/gunicorn $(shell find static/ -print) articles/apps.py hkai_site/settings.py
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	touch $@
+
+static: $(STATIC_ROOT)/staticfiles.json
+
+run: seed static
 	$(BIN)/gunicorn -c gunicorn.conf.py hkai_site.wsgi
 
 lint: $(BIN)/pytest

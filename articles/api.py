@@ -17,6 +17,7 @@ import html
 from typing import Annotated
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -47,12 +48,13 @@ LATEST = datetime.datetime(9998, 12, 31, tzinfo=datetime.UTC)
 MAX_ID = 2**63 - 1
 
 api = NinjaAPI(
-    title="HKAI API",
+    title=f"{settings.SITE_NAME} API",
     version="1.0.0",
     description=(
-        "Read-only access to HKAI's published articles: news and analysis on artificial "
-        "intelligence in Hong Kong. No key is needed; every endpoint answers GET only, "
-        "from any origin (CORS), with ETag and Last-Modified for conditional requests."
+        f"Read-only access to {settings.SITE_NAME}'s published articles: news and analysis "
+        "on artificial intelligence in Hong Kong. No key is needed; every endpoint answers "
+        "GET only, from any origin (CORS), with ETag and Last-Modified for conditional "
+        "requests."
     ),
     urls_namespace="api",
     openapi_url="/openapi.json",

@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom feeds: the whole site and each tag."""
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
@@ -17,9 +18,14 @@ def articles():
 
 
 class LatestArticlesFeed(Feed):
-    title = _("HKAI: artificial intelligence in Hong Kong")
-    description = _("The latest articles from HKAI.")
-    author_name = "HKAI"
+    def title(self):
+        return _("%(site)s: artificial intelligence in Hong Kong") % {"site": settings.SITE_NAME}
+
+    def description(self):
+        return _("The latest articles from %(site)s.") % {"site": settings.SITE_NAME}
+
+    def author_name(self):
+        return settings.SITE_NAME
 
     def link(self):
         return reverse("articles:list")
@@ -48,7 +54,9 @@ class LatestArticlesFeed(Feed):
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
     feed_type = Atom1Feed
-    subtitle = LatestArticlesFeed.description
+
+    def subtitle(self):
+        return self.description()
 
 
 class TagFeed(LatestArticlesFeed):
@@ -59,10 +67,11 @@ class TagFeed(LatestArticlesFeed):
         return tag
 
     def title(self, tag):
-        return _("HKAI: %(topic)s") % {"topic": tag.name}
+        return _("%(site)s: %(topic)s") % {"site": settings.SITE_NAME, "topic": tag.name}
 
     def description(self, tag):
-        return _("The latest HKAI articles about %(topic)s.") % {"topic": tag.name}
+        names = {"site": settings.SITE_NAME, "topic": tag.name}
+        return _("The latest %(site)s articles about %(topic)s.") % names
 
     def link(self, tag):
         return reverse("articles:tag", args=[tag.slug])

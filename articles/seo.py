@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 
@@ -22,7 +23,7 @@ def article_json_ld(article, request):
         "datePublished": article.published_at,
         "dateModified": article.updated_at,
         "author": {"@type": "Person" if article.author else "Organization", "name": article.byline},
-        "publisher": {"@type": "Organization", "name": "HKAI"},
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
         "keywords": [tag.name for tag in article.tags.all()],
         "inLanguage": "en",
     }

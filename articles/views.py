@@ -8,9 +8,11 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
+    HttpResponseServerError,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
@@ -262,6 +264,13 @@ def llms_txt(request):
     tags = topics.popular_topics(LLMS_TXT_TOPICS)
     text = plain_text.llms_txt(articles, tags, request.build_absolute_uri)
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+def server_error(request):
+    """500: the plain page, with the site's name but nothing else from the request
+    (Django's own handler renders it with no context at all)."""
+    page = loader.get_template("500.html").render({"site_name": settings.SITE_NAME})
+    return HttpResponseServerError(page)
 
 
 def page_not_found(request, exception):

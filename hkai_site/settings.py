@@ -1,6 +1,6 @@
 """HKAI settings: one module for every environment; values come from the environment.
 
-Every variable read here is listed in `.env.example` and in the README.
+Every variable read here is listed in `.env.example` and in the README's table.
 """
 
 import datetime
@@ -15,18 +15,36 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def env(name, default=None):
+    """The variable's value, or `default` when it is unset or empty: an environment file
+    (systemd's EnvironmentFile, `set -a; . ./.env.example`) writes `NAME=` for "unset"."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
 def env_bool(name, default=False):
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    value = env(name)
+    return default if value is None else value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_number(name, default, kind=int):
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
 
 
 def env_list(name, default):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
 def secret_key():
     """DJANGO_SECRET_KEY, else a local key generated once into the untracked `.secret_key`."""
-    if "DJANGO_SECRET_KEY" in os.environ:
-        key = os.environ["DJANGO_SECRET_KEY"].strip()
+    key = env("DJANGO_SECRET_KEY")
+    if key is not None:
         if len(key) < 32:
             raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 32 characters long.")
         return key
@@ -127,7 +145,7 @@ TEMPLATES = [
 ]
 
 SQLITE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.config(default=SQLITE_URL, conn_max_age=60)}
+DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL", SQLITE_URL), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers share one file: in WAL mode readers never wait for the
     # writer; IMMEDIATE takes the write lock at BEGIN, so a writer queues (up to the
@@ -142,11 +160,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if os.environ.get("REDIS_URL"):
+if env("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
+            "LOCATION": env("REDIS_URL"),
         }
     }
 else:
@@ -169,7 +187,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -185,7 +203,7 @@ if env_bool("DJANGO_HTTPS"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_number("DJANGO_HSTS_SECONDS", 365 * 24 * 60 * 60)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
@@ -215,12 +233,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # The admin: where it lives, how long a staff session lasts, and login lockout.
-ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin").strip("/") + "/"
-SESSION_COOKIE_AGE = int(float(os.environ.get("DJANGO_SESSION_HOURS", "8")) * 3600)
+ADMIN_PATH = env("DJANGO_ADMIN_PATH", "admin").strip("/") + "/"
+SESSION_COOKIE_AGE = int(env_number("DJANGO_SESSION_HOURS", 8, float) * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
-AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("DJANGO_LOCKOUT_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_number("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_number("DJANGO_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
@@ -233,7 +251,10 @@ TAGGIT_CASE_INSENSITIVE = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "articles.request_id.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "articles.request_id.RequestIdFilter"},
+        "client_errors": {"()": "hkai_site.logs.ClientErrorsWithoutTraceback"},
+    },
     "formatters": {
         "plain": {"format": "{asctime} {levelname} {name} [{request_id}] {message}", "style": "{"}
     },
@@ -242,11 +263,15 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "client_errors"],
         }
     },
     "root": {"handlers": ["stdout"], "level": "INFO"},
-    "loggers": {"django": {"handlers": ["stdout"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        # Lock-outs and failed sign-ins (warnings), not four lines for every sign-in.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 SITE_NAME = "HKAI"

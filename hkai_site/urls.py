@@ -1,14 +1,20 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.views.generic import RedirectView
 
 from articles import views
 from articles.api import api
 from articles.sitemaps import SITEMAPS
 
-admin.site.site_header = "HKAI editors"
-admin.site.site_title = "HKAI admin"
+# Read when each admin page is drawn, so they follow settings.SITE_NAME.
+site_name = lazy(lambda: settings.SITE_NAME, str)
+admin.site.site_header = format_lazy("{} editors", site_name())
+admin.site.site_title = format_lazy("{} admin", site_name())
 admin.site.index_title = "Newsroom"
 
 urlpatterns = [
@@ -16,6 +22,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("livez", views.livez, name="livez"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # Browsers and feed readers ask for /favicon.ico whatever a page links.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"))),
     path("llms.txt", views.llms_txt, name="llms_txt"),
     path(
         "sitemap.xml",
@@ -34,3 +42,4 @@ urlpatterns = [
 ]
 
 handler404 = "articles.views.page_not_found"
+handler500 = "articles.views.server_error"

@@ -24,7 +24,8 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def plain_static_storage(settings):
-    """No manifest exists before collectstatic; tests/test_static.py builds a real one."""
+    """No manifest exists before collectstatic; tests/test_server.py collects a real one
+    for the gunicorn it starts."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -1,6 +1,7 @@
 """Real servers for the tests: installed from Debian when missing, run on loopback."""
 
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -114,15 +115,25 @@ def prepare_site(env):
                        check=True, capture_output=True, timeout=300)  # fmt: skip
 
 
-def start_gunicorn(env, log_path, workers=2):
-    """gunicorn on a free port with `env`; returns (process, port) once /healthz answers."""
+def start_gunicorn(env, log_path, workers=2, env_file=None, keep=()):
+    """gunicorn on a free port with `env`; returns (process, port) once /healthz answers.
+
+    With `env_file`, the shell exports that file first (`set -a; . FILE`), as an
+    operator would, and only the port and the variables named in `keep` override it."""
     port = free_port()
     log = open(log_path, "w")
+    overrides = {"PORT": str(port)}
+    if workers is not None:
+        overrides["WEB_CONCURRENCY"] = str(workers)
+    command = [GUNICORN, "-c", "gunicorn.conf.py", "hkai_site.wsgi"]
+    if env_file is not None:
+        kept = {**overrides, **{name: env[name] for name in keep}}
+        assignments = " ".join(f"{name}={shlex.quote(value)}" for name, value in kept.items())
+        script = f"set -a; . {shlex.quote(str(env_file))}; {assignments}; set +a; exec "
+        command = ["sh", "-c", script + " ".join(map(shlex.quote, command))]
     process = subprocess.Popen(
-        [GUNICORN, "-c", "gunicorn.conf.py", "hkai_site.wsgi"], cwd=BASE_DIR,
-        env={**env, "PORT": str(port), "WEB_CONCURRENCY": str(workers)},
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        command, cwd=BASE_DIR, env={**env, **overrides}, stdout=log, stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + 30
     while True:
         try:

@@ -131,3 +131,34 @@ def test_keyboard_alone_reaches_every_link_and_the_skip_link_comes_first(page, n
     assert page.evaluate("document.activeElement.tagName") == "MAIN"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_lines_stay_readable_the_dark_scheme_and_print_change_the_page(new_context, newsroom):
+    light = new_context().new_page()
+    light.goto("/articles/harbour-robots/")
+    # A line of body text holds at most about 70 characters, however wide the window.
+    per_line = light.evaluate(
+        """() => { const p = document.querySelector('.article__body p');
+          const probe = document.createElement('span'); probe.textContent = '0'.repeat(100);
+          probe.style.position = 'absolute'; probe.style.whiteSpace = 'nowrap';
+          p.appendChild(probe); const ch = probe.getBoundingClientRect().width / 100;
+          probe.remove(); return p.getBoundingClientRect().width / ch; }"""
+    )
+    assert 45 <= per_line <= 70, per_line
+    # The keyboard's focus is drawn as a clear ring.
+    light.keyboard.press("Tab")
+    ring = light.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert ring[0] == "solid" and ring[1] >= 2, ring
+
+    dark = new_context(color_scheme="dark").new_page()
+    dark.goto("/articles/harbour-robots/")
+    background = "() => getComputedStyle(document.body).backgroundColor"
+    assert dark.evaluate(background) != light.evaluate(background)
+
+    light.emulate_media(media="print")
+    expect(light.locator(".site-nav")).to_be_hidden()
+    expect(light.locator(".toc")).to_be_hidden()
+    expect(light.locator("h1")).to_be_visible()

@@ -55,14 +55,6 @@ def test_nothing_is_loaded_from_another_host(pages):
     assert not re.search(r"url\(|@import", css)
 
 
-def test_stylesheet_has_dark_mode_print_style_and_visible_focus():
-    css = (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text()
-    assert "@media (prefers-color-scheme: dark)" in css
-    assert "@media print" in css
-    assert re.search(r":focus-visible\s*{[^}]*outline: 3px solid", css)
-    assert "max-width: var(--measure)" in css and "--measure: 68ch" in css
-
-
 def test_healthz_answers_ok_when_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -113,8 +105,8 @@ def test_404_page_helps_the_reader(pages):
     assert b'href="/"' in response.content
 
 
-@override_settings(DEBUG=False)
-def test_500_page_leaks_nothing(client, db, monkeypatch):
+@override_settings(DEBUG=False, SITE_NAME="Example News")
+def test_500_page_leaks_nothing_but_the_site_name(client, db, monkeypatch):
     from articles import views
 
     def explode(*args, **kwargs):
@@ -125,10 +117,40 @@ def test_500_page_leaks_nothing(client, db, monkeypatch):
     response = client.get("/")
     assert response.status_code == 500
     body = response.content.decode()
-    assert "Something went wrong" in body
+    assert "Something went wrong · Example News" in body
     assert "secret internals" not in body and "Traceback" not in body
 
 
 def test_post_to_a_reader_page_is_refused_not_an_error(client, db):
     assert client.post(reverse("articles:tag_index")).status_code == 405
     assert client.post("/healthz").status_code == 405
+
+
+@override_settings(SITE_NAME="Example News")
+@pytest.mark.parametrize("language", ["en", "zh-hant"])
+def test_the_site_name_comes_from_settings_everywhere_it_appears(
+    client, admin_client, seeded, language
+):
+    headers = {"Accept-Language": language}
+    public = [
+        "/",
+        "/?page=1",
+        reverse("articles:detail", args=["rise-of-ai-in-hong-kong"]),
+        reverse("articles:tag_index"),
+        reverse("articles:tag", args=["hong-kong"]),
+        reverse("articles:search") + "?q=AI",
+        reverse("articles:feed"),
+        reverse("articles:atom_feed"),
+        reverse("articles:tag_feed", args=["hong-kong"]),
+        reverse("articles:tag_atom_feed", args=["hong-kong"]),
+        "/llms.txt",
+        "/no-such-page/",
+        reverse("admin:login"),
+    ]
+    staff = [reverse("admin:index"), reverse("admin:articles_article_changelist")]
+    responses = [client.get(url, headers=headers) for url in public]
+    responses += [admin_client.get(url, headers=headers) for url in staff]
+    for response in responses:
+        text = response.content.decode()
+        assert "Example News" in text, response.request["PATH_INFO"]
+        assert "HKAI" not in text, (response.request["PATH_INFO"], text)

@@ -4,6 +4,7 @@ One real server per module on 127.0.0.1: a fresh SQLite file, migrated and seede
 `make run` does, static files collected with hashed names and compressed copies.
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -123,3 +124,24 @@ def test_editor_saves_never_hit_database_is_locked_while_readers_load_pages(serv
     assert errors == []
     assert len(statuses) > 20
     assert set(statuses) == {200}
+
+
+def test_the_example_environment_file_starts_the_server_as_it_is(server, tmp_path):
+    """`.env.example` exported unchanged (empty values, as it ships) starts the site:
+    the local secret key, the default worker count, no error, one clock in the log."""
+    log = tmp_path / "gunicorn.log"
+    env = {**server["env"], "TZ": "UTC"}  # a server's clock, unlike the site's
+    process, port = start_gunicorn(
+        env, log, workers=None, env_file=BASE_DIR / ".env.example",
+        keep=("DATABASE_URL", "DJANGO_STATIC_ROOT"),
+    )  # fmt: skip
+    try:
+        status, _, body = get(port, "/articles/rise-of-ai-in-hong-kong/")
+    finally:
+        stop(process)
+    text = log.read_text()
+    assert status == 200 and b"The Rise of Artificial Intelligence in Hong Kong" in body
+    assert "Traceback" not in text and "[ERROR]" not in text, text
+    assert text.count("Booting worker") == max(2, os.cpu_count()), text
+    offsets = set(re.findall(r" ([+-]\d{4})\]", text))
+    assert len(offsets) == 1, text  # the master's lines and the workers' share a time zone

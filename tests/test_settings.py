@@ -3,21 +3,20 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
 
 from hkai_site import settings as site_settings
 
 
-def settings_in_subprocess(expression, tmp_path=None, **env):
-    """Evaluate `expression` against settings loaded fresh with only `env` changed."""
+def python_in_subprocess(code, **env):
+    """Run `code` in a fresh Python whose environment has only `env` changed."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
     environ.update(env)
-    code = f"import hkai_site.settings as s; print({expression})"
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
         env=environ,
@@ -25,7 +24,11 @@ def settings_in_subprocess(expression, tmp_path=None, **env):
         text=True,
         timeout=60,
     )
-    return result
+
+
+def settings_in_subprocess(expression, **env):
+    """Evaluate `expression` against settings loaded fresh with only `env` changed."""
+    return python_in_subprocess(f"import hkai_site.settings as s; print({expression})", **env)
 
 
 @pytest.mark.parametrize(
@@ -90,10 +93,19 @@ def test_unwritable_secret_key_file_is_a_clear_error(monkeypatch, tmp_path):
         site_settings.secret_key()
 
 
-def test_local_files_are_not_tracked():
-    ignored = (settings.BASE_DIR / ".gitignore").read_text().split()
-    for name in (".secret_key", "db.sqlite3", "staticfiles/", ".venv/", ".env"):
-        assert name in ignored
+@pytest.mark.skipif(not (settings.BASE_DIR / ".git").exists(), reason="not a git checkout")
+def test_the_files_a_local_run_writes_stay_out_of_git():
+    written = [
+        site_settings.BASE_DIR / ".secret_key",  # secret_key()
+        Path(site_settings.SQLITE_URL.removeprefix("sqlite:///")),  # the default database
+        Path(site_settings.SQLITE_URL.removeprefix("sqlite:///") + "-wal"),
+        site_settings.BASE_DIR / "staticfiles" / "staticfiles.json",  # collectstatic
+        site_settings.BASE_DIR / ".venv" / "bin" / "python",  # what make installs
+    ]
+    paths = [str(path.relative_to(settings.BASE_DIR)) for path in written]
+    result = subprocess.run(["git", "check-ignore", *paths], cwd=settings.BASE_DIR,
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.stdout.split() == paths, result.stderr
 
 
 def test_allowed_hosts_default_and_override():
@@ -122,21 +134,76 @@ def test_redis_url_switches_the_cache_backend():
     assert "redis://127.0.0.1:6379/0" in redis
 
 
-def test_https_settings_behind_a_proxy():
-    result = settings_in_subprocess(
-        "s.SECURE_PROXY_SSL_HEADER, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
-        "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS",
-        DJANGO_HTTPS="1",
+def example_variables():
+    """The names `.env.example` sets, in its order."""
+    lines = (settings.BASE_DIR / ".env.example").read_text().splitlines()
+    return [line.split("=", 1)[0] for line in lines if "=" in line and not line.startswith("#")]
+
+
+SETTINGS_FROM_THE_ENVIRONMENT = (
+    "DEBUG SECRET_KEY ALLOWED_HOSTS CSRF_TRUSTED_ORIGINS STATIC_ROOT DATABASES CACHES "
+    "SECURE_SSL_REDIRECT SECURE_HSTS_SECONDS SECURE_HSTS_INCLUDE_SUBDOMAINS SECURE_HSTS_PRELOAD "
+    "ADMIN_PATH SESSION_COOKIE_AGE AXES_FAILURE_LIMIT AXES_COOLOFF_TIME"
+).split()
+SETTINGS_REPR = f"repr({{n: getattr(s, n, None) for n in {SETTINGS_FROM_THE_ENVIRONMENT!r}}})"
+
+
+@pytest.mark.parametrize("https", ["", "1"])
+def test_a_variable_left_empty_in_the_environment_file_means_its_default(https):
+    # An environment file (systemd's EnvironmentFile, `set -a; . ./.env.example`) sets
+    # `NAME=` to the empty string: that must mean the default, as if it were unset.
+    unset = settings_in_subprocess(SETTINGS_REPR, DJANGO_HTTPS=https)
+    empty = {name: "" for name in example_variables()}
+    left_empty = settings_in_subprocess(SETTINGS_REPR, **{**empty, "DJANGO_HTTPS": https})
+    assert left_empty.returncode == 0, left_empty.stderr
+    assert left_empty.stdout == unset.stdout
+
+
+def test_a_malformed_number_is_a_clear_start_up_error():
+    result = settings_in_subprocess("s.SESSION_COOKIE_AGE", DJANGO_SESSION_HOURS="eight")
+    assert result.returncode != 0
+    assert "DJANGO_SESSION_HOURS must be a number, not 'eight'" in result.stderr
+
+
+GUNICORN_SETTINGS = "bind workers timeout max_requests forwarded_allow_ips".split()
+
+
+def gunicorn_settings(**env):
+    environ = {k: v for k, v in os.environ.items() if k not in example_variables()}
+    environ.update(env)
+    code = (
+        "import runpy; c = runpy.run_path('gunicorn.conf.py'); "
+        f"print(repr({{n: c[n] for n in {GUNICORN_SETTINGS!r}}}))"
     )
-    assert result.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https') True True True 31536000"
+    return subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=environ,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite settings")
-def test_sqlite_is_set_up_for_several_writers():
-    options = settings.DATABASES["default"]["OPTIONS"]
-    assert options["transaction_mode"] == "IMMEDIATE"
-    assert options["timeout"] >= 20
-    assert "journal_mode=WAL" in options["init_command"]
+def test_gunicorn_reads_empty_variables_as_unset():
+    unset = gunicorn_settings()
+    left_empty = gunicorn_settings(**{name: "" for name in example_variables()})
+    assert left_empty.returncode == 0, left_empty.stderr
+    assert left_empty.stdout == unset.stdout
+    assert "'workers': 2" in gunicorn_settings(WEB_CONCURRENCY="2").stdout
+
+
+def test_https_redirects_and_sends_hsts_with_subdomains_and_preload_by_default():
+    code = (
+        "import django; django.setup(); from django.test import Client; c = Client(); "
+        "plain = c.get('/livez'); "
+        "secure = c.get('/livez', headers={'X-Forwarded-Proto': 'https'}); "
+        "print(plain.status_code, plain['Location']); print(secure['Strict-Transport-Security'])"
+    )
+    result = python_in_subprocess(
+        code,
+        DJANGO_HTTPS="1",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_SETTINGS_MODULE="hkai_site.settings",
+    )
+    assert result.stdout.splitlines() == [
+        "301 https://testserver/livez",
+        "max-age=31536000; includeSubDomains; preload",
+    ], result.stderr
 
 
 def test_sqlite_file_database_runs_in_wal_mode(tmp_path):
