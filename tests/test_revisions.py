@@ -62,6 +62,7 @@ def version_with(article, action):
 def restore(client, article, version):
     """Open a version from History and press Save, as a browser would."""
     page = client.get(revision_url(article, version))
+    assert page.status_code != 302, "the version did not open"
     if page.status_code != 200:
         return page
     return client.post(revision_url(article, version), form_data(page))
