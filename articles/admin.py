@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from reversion import add_to_revision, create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
@@ -235,7 +236,10 @@ class ArticleAdmin(VersionAdmin):
             raise Http404("No such version of this article.")
         if (old.revision.date_created, old.pk) > (new.revision.date_created, new.pk):
             old, new = new, old
-        rows = revisions.comparison(revisions.version_state(old), revisions.version_state(new))
+        try:
+            rows = revisions.comparison(revisions.version_state(old), revisions.version_state(new))
+        except RevertError as error:
+            return self._refuse(request, str(error), article, status=409)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Compare versions: {article}",
@@ -253,7 +257,10 @@ class ArticleAdmin(VersionAdmin):
         version = revisions.find_version(article.pk, version_id)
         if version is None:
             raise Http404("No such version of this article.")
-        state = revisions.version_state(version)
+        try:
+            state = revisions.version_state(version)
+        except RevertError as error:
+            return self._refuse(request, str(error), article, status=409)
         may_publish = roles.can_publish(request.user)
         restored = revisions.restored_article(article, state.article, with_publication=may_publish)
         reason = roles.restore_refusal(request.user, article, restored)
@@ -278,7 +285,10 @@ class ArticleAdmin(VersionAdmin):
         version = revisions.find_deleted_version(version_id)
         if version is None:
             raise Http404("No deleted article has this version.")
-        state = revisions.version_state(version)
+        try:
+            state = revisions.version_state(version)
+        except RevertError as error:
+            return self._refuse(request, str(error), status=409)
         state.article._state.adding, state.article._state.db = False, version.db
         context = {
             "title": f"Recover {version.object_repr}",
@@ -320,15 +330,16 @@ class ArticleAdmin(VersionAdmin):
         finally:
             request.restoring = None
 
-    def _refuse(self, request, reason, article=None):
+    def _refuse(self, request, reason, article=None, status=403):
         context = {
             **self.admin_site.each_context(request),
-            "title": "Not allowed",
+            "title": "Not allowed" if status == 403 else "Cannot open this version",
             "opts": self.opts,
             "original": article,
             "reason": reason,
         }
-        return TemplateResponse(request, "admin/articles/article/refused.html", context, status=403)
+        template = "admin/articles/article/refused.html"
+        return TemplateResponse(request, template, context, status=status)
 
     @staticmethod
     def _article_or_404(object_id):

@@ -72,7 +72,8 @@ def find_deleted_version(version_id):
 
 
 def version_state(version):
-    """What `version` holds for its article alone, without touching the database."""
+    """What `version` holds for its article alone, without touching the database.
+    Raises reversion.errors.RevertError when the stored data no longer loads."""
     article = version._object_version.object
     state = State(article)
     others = version.revision.version_set.exclude(pk=version.pk).select_related("content_type")
@@ -96,16 +97,19 @@ def live_state(article):
 
 def restored_article(current, version_article, *, with_publication):
     """`current` with the version's text (and publication, for those who may set it)."""
-    article = Article.objects.get(pk=current.pk) if current.pk else current
+    article = Article.objects.get(pk=current.pk)
     fields = TEXT_FIELDS + (PUBLICATION_FIELDS if with_publication else [])
     for name in fields:
         setattr(article, name, getattr(version_article, name))
-    if with_publication and article.author_id is not None:
-        from django.contrib.auth import get_user_model
-
-        if not get_user_model().objects.filter(pk=article.author_id).exists():
-            article.author_id = current.author_id  # the byline's user is gone
+    if not _user_exists(article.author_id):
+        article.author_id = current.author_id  # the byline's user is gone
     return article
+
+
+def _user_exists(pk):
+    from django.contrib.auth import get_user_model
+
+    return pk is None or get_user_model().objects.filter(pk=pk).exists()
 
 
 def put_back_sections_and_tags(article_pk, state):
@@ -150,6 +154,10 @@ def insert_for_recovery(version_article):
         **{f.attname: getattr(version_article, f.attname) for f in Article._meta.concrete_fields}
     )
     row.slug = f"recovering-{row.pk}"
+    for name in ("author_id", "last_edited_by_id"):
+        if not _user_exists(getattr(row, name)):
+            setattr(row, name, None)
+            setattr(version_article, name, None)
     Article.objects.bulk_create([row])
 
 

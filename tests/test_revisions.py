@@ -501,3 +501,41 @@ def test_a_forged_restore_of_someone_elses_article_is_refused(
     assert "someone else" in response.content.decode()
     assert amy.get(revision_url(theirs, version)).status_code == 403
     assert snapshot(theirs) == before
+
+
+def test_a_version_that_no_longer_loads_is_a_clear_page(editor, client_for, make_article):
+    article = make_article()
+    client = client_for(editor)
+    save(client, article, title="Once")
+    save(client, article, title="Twice")
+    broken, fine = (
+        Version.objects.get_for_object(article)[1],
+        Version.objects.get_for_object(article)[0],
+    )
+    Version.objects.filter(pk=broken.pk).update(serialized_data="[{not json")
+    before = snapshot(article)
+    for response in [
+        client.get(revision_url(article, broken)),
+        client.post(revision_url(article, broken), {"title": "x"}),
+        client.get(compare_url(article, broken, fine)),
+    ]:
+        assert response.status_code == 409
+        assert "Could not load" in response.content.decode()
+    assert snapshot(article) == before
+
+
+def test_recovering_an_article_whose_author_left(
+    author, editor, client_for, make_article, django_user_model
+):
+    article = make_article(author=author, status=Article.Status.DRAFT)
+    eddie = client_for(editor)
+    save(eddie, article, title="Left behind")
+    eddie.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    django_user_model.objects.filter(pk=author.pk).delete()
+    version = Version.objects.get_deleted(Article).get(object_id=str(article.pk))
+    recover = reverse("admin:articles_article_recover", args=[version.pk])
+    page = eddie.get(recover)
+    assert page.status_code == 200
+    assert eddie.post(recover, form_data(page)).status_code == 302
+    recovered = Article.objects.get(pk=article.pk)
+    assert (recovered.title, recovered.author) == ("Left behind", None)
