@@ -508,10 +508,7 @@ def test_a_version_that_no_longer_loads_is_a_clear_page(editor, client_for, make
     client = client_for(editor)
     save(client, article, title="Once")
     save(client, article, title="Twice")
-    broken, fine = (
-        Version.objects.get_for_object(article)[1],
-        Version.objects.get_for_object(article)[0],
-    )
+    fine, broken = Version.objects.get_for_object(article)[:2]
     Version.objects.filter(pk=broken.pk).update(serialized_data="[{not json")
     before = snapshot(article)
     for response in [
