@@ -536,3 +536,23 @@ def test_recovering_an_article_whose_author_left(
     assert eddie.post(recover, form_data(page)).status_code == 302
     recovered = Article.objects.get(pk=article.pk)
     assert (recovered.title, recovered.author) == ("Left behind", None)
+
+
+def test_importing_a_document_records_one_revision_that_restores(editor, client_for, tmp_path):
+    from django.core.management import call_command
+
+    from tests.test_importer import DOCUMENT
+
+    path = tmp_path / "robots.txt"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    call_command("import_document", str(path), "--tags", "Robots", stdout=None)
+    article = Article.objects.get()
+    (version,) = Version.objects.get_for_object(article)
+    assert version.revision.get_comment() == "Created by importing robots.txt"
+    assert version.revision.version_set.count() == 1 + 3 + 1  # article, sections, tag
+    client = client_for(editor)
+    imported = sections_of(article)
+    save(client, article, **{"sections-0-DELETE": "on", "tags": "Other"})
+    assert restore(client, article, version).status_code == 302
+    assert sections_of(article) == imported
+    assert article.tags.names()[0] == "Robots"
