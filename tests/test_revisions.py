@@ -556,3 +556,18 @@ def test_importing_a_document_records_one_revision_that_restores(editor, client_
     assert restore(client, article, version).status_code == 302
     assert sections_of(article) == imported
     assert article.tags.names()[0] == "Robots"
+
+
+def test_restoring_an_address_another_article_took_asks_for_another(
+    editor, client_for, make_article
+):
+    article = make_article(slug="first-address")
+    client = client_for(editor)
+    save(client, article, title="Named")
+    save(client, article, slug="second-address")
+    make_article(slug="first-address", title="Newcomer")
+    before = snapshot(article)
+    response = restore(client, article, version_with(article, "Edited: title"))
+    assert response.status_code == 200
+    assert "Article with this Slug already exists." in response.content.decode()
+    assert snapshot(article) == before
