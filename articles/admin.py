@@ -202,11 +202,6 @@ class ArticleAdmin(VersionAdmin):
         after = revisions.snapshot(revisions.live_state(form.instance))
         return revisions.describe(None if add else getattr(request, "article_before", None), after)
 
-    def log_addition(self, request, obj, message):
-        entry = super().log_addition(request, obj, message)
-        set_comment(entry.get_change_message())
-        return entry
-
     def changelist_view(self, request, extra_context=None):
         # Not inside VersionAdmin's revision: each bulk action records one per article.
         context = {"can_recover": roles.can_recover(request.user), **(extra_context or {})}

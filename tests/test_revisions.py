@@ -571,3 +571,14 @@ def test_restoring_an_address_another_article_took_asks_for_another(
     assert response.status_code == 200
     assert "Article with this Slug already exists." in response.content.decode()
     assert snapshot(article) == before
+
+
+def test_adding_an_article_reads_created_in_history(author, client_for):
+    from tests.test_roles import ADD, new_article_data
+
+    client = client_for(author)
+    assert client.post(ADD, new_article_data(client)).status_code == 302
+    article = Article.objects.get(slug="fresh-story")
+    assert [(user, action) for _, _, user, action in history_rows(client, article)] == [
+        ("Amy (amy)", "Created")
+    ]
