@@ -1,12 +1,16 @@
 import re
+from contextlib import nullcontext
+from dataclasses import dataclass
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.http import Http404, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -14,15 +18,47 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from reversion import add_to_revision, create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
+from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import roles
+from . import revisions, roles
 from .forms import ArticleForm, SectionForm, SectionFormSet, TagMergeForm, save_sections
 from .markdown import render_markdown
 from .models import Article, Section, TaggedArticle
 
 TAG_SUGGESTIONS = 10
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+SIGNALS = (pre_save, post_save, pre_delete, post_delete, m2m_changed)
+
+
+class RollBack(Exception):
+    """Leaves a transaction without keeping its writes, carrying the page to show."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+@dataclass
+class Restoring:
+    """A restore in progress: the version, the live article (None when recovering a
+    deleted one), the article as the version would make it, and the version's content."""
+
+    version: object
+    current: Article | None
+    instance: Article
+    state: revisions.State
+
+
+def judged(request, obj):
+    """The article that permissions are judged on: while a version is being restored,
+    the live article (the restored state is judged by roles.restore_refusal)."""
+    restoring = getattr(request, "restoring", None)
+    if restoring is not None and obj is restoring.instance and restoring.current is not None:
+        return restoring.current
+    return obj
 
 
 class SectionInline(admin.StackedInline):
@@ -34,13 +70,13 @@ class SectionInline(admin.StackedInline):
 
     # Sections are part of the article: whoever may edit the article edits them.
     def has_add_permission(self, request, obj=None):
-        return roles.can_edit(request.user, obj)
+        return roles.can_edit(request.user, judged(request, obj))
 
     def has_change_permission(self, request, obj=None):
-        return roles.can_edit(request.user, obj)
+        return roles.can_edit(request.user, judged(request, obj))
 
     def has_delete_permission(self, request, obj=None):
-        return roles.can_edit(request.user, obj)
+        return roles.can_edit(request.user, judged(request, obj))
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("articles.view_article")
@@ -59,6 +95,8 @@ class ArticleAdmin(VersionAdmin):
     actions = ["publish", "unpublish"]
     inlines = [SectionInline]
     history_latest_first = True
+    object_history_template = "admin/articles/article/object_history.html"
+    change_list_template = "admin/articles/article/change_list.html"
 
     class Media:
         css = {"all": ["css/admin-editor.css"]}
@@ -104,9 +142,11 @@ class ArticleAdmin(VersionAdmin):
     # Who may do what (the server checks; the admin also hides what a role cannot do).
 
     def has_change_permission(self, request, obj=None):
+        obj = judged(request, obj)
         return super().has_change_permission(request, obj) and roles.can_edit(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
+        obj = judged(request, obj)
         return super().has_delete_permission(request, obj) and roles.can_edit(request.user, obj)
 
     def has_publish_permission(self, request):
@@ -143,21 +183,165 @@ class ArticleAdmin(VersionAdmin):
         else:
             super().save_formset(request, form, formset, change)
 
-    def log_change(self, request, obj, message):
-        restoring = getattr(request, "restoring_version", None)
+    # History: every restore and recovery is an edit through this form, judged by the
+    # same rules (articles/roles.py) and the same conflict check (forms.ArticleForm).
+
+    def get_object(self, request, object_id, from_field=None):
+        restoring = getattr(request, "restoring", None)
         if restoring is not None:
-            when = formats.date_format(
-                timezone.localtime(restoring.revision.date_created), "DATETIME_FORMAT"
-            )
-            message = f"Restored the revision saved on {when}."
-        return super().log_change(request, obj, message)
+            return restoring.instance
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and request.method == "POST":
+            request.article_before = revisions.snapshot(revisions.live_state(obj))
+        return obj
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        restoring = getattr(request, "restoring", None)
+        if restoring is not None:
+            return revisions.restored_words(restoring.version)
+        after = revisions.snapshot(revisions.live_state(form.instance))
+        return revisions.describe(None if add else getattr(request, "article_before", None), after)
+
+    def changelist_view(self, request, extra_context=None):
+        # Not inside VersionAdmin's revision: each bulk action records one per article.
+        context = {"can_recover": roles.can_recover(request.user), **(extra_context or {})}
+        return admin.ModelAdmin.changelist_view(self, request, context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = self._article_or_404(object_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        versions = list(revisions.versions_of(article.pk))
+        context = {
+            "versions": versions,
+            "compare_url": reverse("admin:articles_article_compare", args=[article.pk]),
+            "compare_from": versions[1].pk if len(versions) > 1 else None,
+            "compare_to": versions[0].pk if versions else None,
+            **(extra_context or {}),
+        }
+        return admin.ModelAdmin.history_view(self, request, object_id, context)
+
+    def compare_view(self, request, object_id):
+        article = self._article_or_404(object_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        old = revisions.find_version(article.pk, request.GET.get("from"))
+        new = revisions.find_version(article.pk, request.GET.get("to"))
+        if old is None or new is None:
+            raise Http404("No such version of this article.")
+        if (old.revision.date_created, old.pk) > (new.revision.date_created, new.pk):
+            old, new = new, old
+        try:
+            rows = revisions.comparison(revisions.version_state(old), revisions.version_state(new))
+        except RevertError as error:
+            return self._refuse(request, str(error), article, status=409)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Compare versions: {article}",
+            "opts": self.opts,
+            "original": article,
+            "old": old,
+            "new": new,
+            "rows": rows,
+            "when": revisions.when,
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            from reversion.models import Version
+        article = self._article_or_404(object_id)
+        version = revisions.find_version(article.pk, version_id)
+        if version is None:
+            raise Http404("No such version of this article.")
+        try:
+            state = revisions.version_state(version)
+        except RevertError as error:
+            return self._refuse(request, str(error), article, status=409)
+        may_publish = roles.can_publish(request.user)
+        restored = revisions.restored_article(article, state.article, with_publication=may_publish)
+        reason = roles.restore_refusal(request.user, article, restored)
+        if reason:
+            return self._refuse(request, reason, article)
+        context = {
+            "title": f"Restore the version of {revisions.when(version.revision.date_created)}",
+            "revert": True,
+            "restoring_version": version,
+            **(extra_context or {}),
+        }
+        return self._restore(request, Restoring(version, article, restored, state), context)
 
-            request.restoring_version = Version.objects.filter(pk=version_id).first()
-        return super().revision_view(request, object_id, version_id, extra_context)
+    def recoverlist_view(self, request, extra_context=None):
+        if not roles.can_recover(request.user):
+            return self._refuse(request, "Only editors may recover deleted articles.")
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not roles.can_recover(request.user):
+            return self._refuse(request, "Only editors may recover deleted articles.")
+        version = revisions.find_deleted_version(version_id)
+        if version is None:
+            raise Http404("No deleted article has this version.")
+        try:
+            state = revisions.version_state(version)
+        except RevertError as error:
+            return self._refuse(request, str(error), status=409)
+        state.article._state.adding, state.article._state.db = False, version.db
+        context = {
+            "title": f"Recover {version.object_repr}",
+            "recover": True,
+            "restoring_version": version,
+            **(extra_context or {}),
+        }
+        return self._restore(request, Restoring(version, None, state.article, state), context)
+
+    def _restore(self, request, restoring, context):
+        """Show (GET) or save (POST) the change form over the version's content.
+
+        The version's sections and tags are written inside a transaction so that the
+        form can show and save them; the article's own row changes only when the form
+        saves, after its permission, validation and conflict checks. Anything but a
+        successful save is rolled back: a GET writes nothing that lasts."""
+        template = self._reversion_get_template_list(
+            "recover_form.html" if restoring.current is None else "revision_form.html"
+        )
+        quiet = request.method == "GET"
+        try:
+            with transaction.atomic(), mute_signals(*SIGNALS) if quiet else nullcontext():
+                if restoring.current is None:
+                    revisions.insert_for_recovery(restoring.state.article)
+                revisions.put_back_sections_and_tags(restoring.instance.pk, restoring.state)
+                request.restoring = restoring
+                with self.create_revision(request):
+                    response = self.changeform_view(
+                        request, str(restoring.instance.pk), request.path, context
+                    )
+                if request.method == "POST" and response.status_code == 302:
+                    return response
+                if hasattr(response, "render"):
+                    response.template_name = template
+                    response.render()
+                raise RollBack(response)
+        except RollBack as rollback:
+            return rollback.response
+        finally:
+            request.restoring = None
+
+    def _refuse(self, request, reason, article=None, status=403):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Not allowed" if status == 403 else "Cannot open this version",
+            "opts": self.opts,
+            "original": article,
+            "reason": reason,
+        }
+        template = "admin/articles/article/refused.html"
+        return TemplateResponse(request, template, context, status=status)
+
+    @staticmethod
+    def _article_or_404(object_id):
+        try:
+            return Article.objects.get(pk=int(unquote(object_id)))
+        except (ValueError, Article.DoesNotExist) as error:
+            raise Http404("No such article.") from error
 
     # Actions: bulk updates, each recorded in the articles' history and revisions.
 
@@ -166,7 +350,7 @@ class ArticleAdmin(VersionAdmin):
         now = timezone.now()
         with transaction.atomic():
             queryset.filter(published_at__isnull=True).update(published_at=now)
-            count = self._set_status(request, queryset, Article.Status.PUBLISHED, "Published.")
+            count = self._set_status(request, queryset, Article.Status.PUBLISHED)
         self.message_user(
             request,
             ngettext("Published %d article.", "Published %d articles.", count) % count,
@@ -178,31 +362,41 @@ class ArticleAdmin(VersionAdmin):
     )
     def unpublish(self, request, queryset):
         with transaction.atomic():
-            count = self._set_status(request, queryset, Article.Status.DRAFT, "Unpublished.")
+            count = self._set_status(request, queryset, Article.Status.DRAFT)
         self.message_user(
             request,
             ngettext("Unpublished %d article.", "Unpublished %d articles.", count) % count,
             messages.SUCCESS,
         )
 
-    def _set_status(self, request, queryset, status, message):
+    def _set_status(self, request, queryset, status):
+        """One revision and one history entry per article: restoring one of them later
+        touches that article alone."""
         pks = list(queryset.values_list("pk", flat=True))
-        articles = Article.objects.filter(pk__in=pks)
+        articles = list(Article.objects.filter(pk__in=pks))
         for article in articles:
+            before = revisions.snapshot(revisions.live_state(article))
             article.status, article.last_edited_by = status, request.user
-        with create_revision():
-            set_user(request.user)
-            set_comment(message)
-            for article in articles:
+            message = revisions.describe(before, {**before, "status": status})
+            with create_revision():
+                set_user(request.user)
+                set_comment(message)
                 article.save(update_fields=["status", "last_edited_by", "updated_at"])
                 add_to_revision(article)
-        LogEntry.objects.log_actions(request.user.pk, articles, CHANGE, message)
+            LogEntry.objects.log_actions(
+                request.user.pk, [article], CHANGE, message, single_object=True
+            )
         return len(articles)
 
     # Editor helpers: tag suggestions and a Markdown preview.
 
     def get_urls(self):
         return [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="articles_article_compare",
+            ),
             path(
                 "tag-suggestions/",
                 self.admin_site.admin_view(self.tag_suggestions_view),

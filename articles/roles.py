@@ -5,6 +5,8 @@ drafts (and submit them for review); *Editors* edit everything and publish, unpu
 and schedule (the `publish_article` permission). Superusers may do everything.
 """
 
+from .models import Article
+
 AUTHORS = "Authors"
 EDITORS = "Editors"
 
@@ -20,6 +22,40 @@ def can_edit(user, article):
     if article is None or can_publish(user):
         return True
     return article.author_id == user.pk and article.status == article.Status.DRAFT
+
+
+def can_set_status(user, status):
+    """The states a role may choose in the form: Authors draft and submit for review."""
+    return can_publish(user) or status in (Article.Status.DRAFT, Article.Status.REVIEW)
+
+
+def restore_refusal(user, current, restored):
+    """Why `user` may not turn article `current` into the version `restored` (both
+    Article instances), or None when they may: restoring is judged like the change
+    form, on both states. Authors restore only their own drafts, into Draft or In
+    review, and never change the publication time or the byline (the form lacks them)."""
+    if not can_edit(user, current):
+        if not user.has_perm("articles.change_article"):
+            return "You may not change articles."
+        if current.author_id != user.pk:
+            return "This article is someone else's: only its author or an editor may restore it."
+        return (
+            f"This article is {current.get_status_display().lower()}: only an editor may "
+            "change it now, restoring an earlier version included."
+        )
+    if can_publish(user):
+        return None
+    if not can_set_status(user, restored.status):
+        return (
+            "This version was published: restoring it would publish the article, "
+            "which only an editor may do."
+        )
+    return None
+
+
+def can_recover(user):
+    """Bringing back a deleted article is an editor's decision."""
+    return can_publish(user) and user.has_perm("articles.add_article")
 
 
 def can_preview(user):

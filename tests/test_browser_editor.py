@@ -111,6 +111,14 @@ def test_editor_writes_previews_publishes_edits_and_restores(
     assert FIRST_TEXT in reader.locator("#under-the-bridge").inner_text()
     assert EDITED_TEXT not in reader.content()
 
+    # Compare the restore with the edit before it: the edited words are marked.
+    page.goto(admin_url("articles_article_history", article.pk))
+    newest = page.locator("#change-history tbody tr").first.inner_text()
+    assert "Restored the version of" in newest
+    page.get_by_role("button", name="Compare selected versions").click()
+    page.wait_for_url("**/history/compare/?*")
+    assert page.locator(".version-compare ins").count() > 0
+
     assert context.console.csp_violations() == []
     assert context.console.problems() == []
 

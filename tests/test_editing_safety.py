@@ -120,7 +120,7 @@ def test_every_save_keeps_a_revision_and_restoring_brings_back_sections_and_tags
     assert [s.heading for s in article.sections.all()] == ["Alpha", "Beta"]
     assert sorted(article.tags.names()) == ["Finance", "Hong Kong"]
     entry = LogEntry.objects.filter(object_id=str(article.pk)).order_by("-pk").first()
-    assert entry.get_change_message().startswith("Restored the revision saved on")
+    assert entry.get_change_message().startswith("Restored the version of ")
 
 
 def test_publish_and_unpublish_are_in_the_history_with_who(admin_client, admin_user, make_article):
@@ -129,9 +129,9 @@ def test_publish_and_unpublish_are_in_the_history_with_who(admin_client, admin_u
     admin_client.post(CHANGELIST, {"action": "unpublish", "_selected_action": [article.pk]})
     entries = LogEntry.objects.filter(object_id=str(article.pk)).order_by("pk")
     assert [(e.user, e.get_change_message()) for e in entries] == [
-        (admin_user, "Published."),
-        (admin_user, "Unpublished."),
+        (admin_user, "Published"),
+        (admin_user, "Unpublished"),
     ]
     history = admin_client.get(reverse("admin:articles_article_history", args=[article.pk]))
-    assert "Published." in history.content.decode()
+    assert "Published" in history.content.decode()
     assert Version.objects.get_for_object(article).count() == 2

@@ -1,5 +1,7 @@
 import datetime
+import os
 
+import reversion
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -56,9 +58,12 @@ class Command(BaseCommand):
 
         tag_names = [name.strip() for name in tags.split(",") if name.strip()]
         try:
-            article = import_document(
-                text, tags=tag_names, slug=slug, status=status, published_at=when, author=user
-            )
+            with reversion.create_revision():  # one revision: this article alone
+                reversion.set_user(user)
+                reversion.set_comment(f"Created by importing {os.path.basename(path)}")
+                article = import_document(
+                    text, tags=tag_names, slug=slug, status=status, published_at=when, author=user
+                )
         except DocumentError as error:
             raise CommandError(f"{path}: {error}. Nothing was imported.") from error
         count = article.sections.count()
