@@ -78,7 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of a request carries its id (X-Request-ID).
     "articles.request_id.RequestIdMiddleware",
-    # Load balancers probe /healthz by IP and over plain HTTP.
+    # Load balancers and supervisors probe /healthz and /livez by IP over plain HTTP.
     "articles.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
