@@ -177,6 +177,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# How many reverse proxies in front of the site append to X-Forwarded-For: the client's
+# address is the one the outermost proxy saw. 0 (unset): REMOTE_ADDR, the header ignored.
+TRUSTED_PROXIES = os.environ.get("DJANGO_TRUSTED_PROXIES", "").strip() or "0"
+if not TRUSTED_PROXIES.isdecimal():
+    raise ImproperlyConfigured(
+        "DJANGO_TRUSTED_PROXIES must be a whole number: how many proxies append to "
+        "X-Forwarded-For (0 or unset when clients connect directly)."
+    )
+TRUSTED_PROXIES = int(TRUSTED_PROXIES)
+
 # Behind a TLS-terminating reverse proxy, DJANGO_HTTPS=1 trusts its X-Forwarded-Proto
 # header and turns on HTTPS-only cookies, the redirect to HTTPS and HSTS.
 if env_bool("DJANGO_HTTPS"):
@@ -221,7 +231,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("DJANGO_LOCKOUT_MINUTES", "15")))
+# A user name is locked for the client address that guessed wrong, not for everyone.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "hkai_site.proxies.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
