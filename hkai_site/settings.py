@@ -3,6 +3,7 @@
 Every variable read here is listed in `.env.example` and in the README.
 """
 
+import contextlib
 import datetime
 import os
 import secrets
@@ -137,6 +138,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # The file holds password hashes and sessions: create it owner-only (SQLite would
+    # use the umask's 0644); SQLite gives its -wal and -shm files the same mode.
+    sqlite_file = str(DATABASES["default"]["NAME"])
+    if sqlite_file != ":memory:" and not sqlite_file.startswith("file:"):
+        with contextlib.suppress(OSError):  # it exists, or its directory does not
+            os.close(os.open(sqlite_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
