@@ -1,4 +1,4 @@
-"""gunicorn settings, all from the environment: PORT, WEB_CONCURRENCY, GUNICORN_BIND."""
+"""gunicorn settings, all from the environment: PORT, WEB_CONCURRENCY, GUNICORN_*."""
 
 import multiprocessing
 import os
@@ -20,3 +20,8 @@ access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss "%(a)s" id=%({x-requ
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "hkai"
+# gunicorn's control socket (for gunicornc) defaults to one path per user, shared by
+# every instance on the machine: one instance stopping removed another's. Off, unless
+# GUNICORN_CONTROL_SOCKET names this instance's own path.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
