@@ -152,7 +152,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, but Redis down is a cache miss, not an error page.
+            "BACKEND": "hkai_site.cache_backends.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
