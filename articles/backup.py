@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import urllib.parse
 
 from django.db import DatabaseError, connection
 
@@ -64,7 +65,7 @@ def restore(path, *, replace=False):
         )
     if connection.vendor == "sqlite":
         _check_sqlite_backup(path)
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        source = _open_read_only(path)
         try:
             connection.ensure_connection()
             source.backup(connection.connection)
@@ -89,10 +90,15 @@ def has_articles():
         return False  # no tables yet: an empty database
 
 
+def _open_read_only(path):
+    """The backup file, read as it is: nothing written to it, no -wal or -shm beside it."""
+    return sqlite3.connect(f"file:{urllib.parse.quote(str(path))}?mode=ro&immutable=1", uri=True)
+
+
 def _check_sqlite_backup(path):
     """Refuse a file that is no HKAI database, or one with a damaged page anywhere."""
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as probe:
+        with contextlib.closing(_open_read_only(path)) as probe:
             probe.execute("SELECT app, name FROM django_migrations LIMIT 1").fetchall()
             problems = [row[0] for row in probe.execute("PRAGMA integrity_check(5)")]
     except sqlite3.DatabaseError as error:
