@@ -1,6 +1,6 @@
 """gunicorn settings, all from the environment (read as the site reads it: an empty
 variable counts as unset): PORT, GUNICORN_BIND, WEB_CONCURRENCY, GUNICORN_TIMEOUT,
-GUNICORN_MAX_REQUESTS, FORWARDED_ALLOW_IPS."""
+GUNICORN_MAX_REQUESTS, GUNICORN_CONTROL_SOCKET, FORWARDED_ALLOW_IPS."""
 
 import multiprocessing
 import os
@@ -30,3 +30,8 @@ access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)ss "%(a)s" id=%({x-requ
 errorlog = "-"
 forwarded_allow_ips = env("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "hkai"
+# gunicorn's control socket (for gunicornc) defaults to one path per user, shared by
+# every instance on the machine: one instance stopping removed another's. Off, unless
+# GUNICORN_CONTROL_SOCKET names this instance's own path.
+control_socket = env("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

@@ -4,11 +4,13 @@ SQLite: the online backup API copies a consistent snapshot while gunicorn worker
 reading and writing. PostgreSQL: pg_dump (custom format), restored with pg_restore.
 """
 
+import contextlib
 import glob
 import os
 import shutil
 import sqlite3
 import subprocess
+import urllib.parse
 
 from django.db import DatabaseError, connection
 
@@ -18,20 +20,34 @@ class BackupError(Exception):
 
 
 def backup(path):
-    """Write a consistent snapshot of the database to `path` (atomically)."""
-    partial = f"{path}.partial"
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        target = sqlite3.connect(partial)
-        try:
-            connection.connection.backup(target)
-        finally:
-            target.close()
-    elif connection.vendor == "postgresql":
-        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", partial])
-    else:
+    """Write a consistent snapshot of the database to `path` (atomically), readable by
+    its owner only: it holds password hashes and sessions."""
+    if connection.vendor not in ("sqlite", "postgresql"):
         raise BackupError(f"Backups of {connection.vendor} databases are not supported.")
-    os.replace(partial, path)
+    partial = f"{path}.partial"
+    try:
+        # Made here, owner-only, before SQLite or pg_dump write into it with their modes.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # a partial file left by an earlier failure
+        os.close(descriptor)
+    except OSError as error:
+        raise BackupError(f"Cannot write {path}: {error.strerror}.") from error
+    try:
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            target = sqlite3.connect(partial)
+            try:
+                connection.connection.backup(target)
+            finally:
+                target.close()
+        else:
+            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
+                  "--file", partial])  # fmt: skip
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(partial)
+        raise
 
 
 def restore(path, *, replace=False):
@@ -49,13 +65,14 @@ def restore(path, *, replace=False):
         )
     if connection.vendor == "sqlite":
         _check_sqlite_backup(path)
-        source = sqlite3.connect(path)
+        source = _open_read_only(path)
         try:
             connection.ensure_connection()
             source.backup(connection.connection)
         finally:
             source.close()
     elif connection.vendor == "postgresql":
+        _check_postgres_backup(path)
         connection.close()
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
               "--single-transaction", path])  # fmt: skip
@@ -73,15 +90,34 @@ def has_articles():
         return False  # no tables yet: an empty database
 
 
+def _open_read_only(path):
+    """The backup file, read as it is: nothing written to it, no -wal or -shm beside it."""
+    return sqlite3.connect(f"file:{urllib.parse.quote(str(path))}?mode=ro&immutable=1", uri=True)
+
+
 def _check_sqlite_backup(path):
+    """Refuse a file that is no HKAI database, or one with a damaged page anywhere."""
     try:
-        probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
+        with contextlib.closing(_open_read_only(path)) as probe:
             probe.execute("SELECT app, name FROM django_migrations LIMIT 1").fetchall()
-        finally:
-            probe.close()
+            problems = [row[0] for row in probe.execute("PRAGMA integrity_check(5)")]
     except sqlite3.DatabaseError as error:
+        if "malformed" in str(error):
+            raise BackupError(f"{path} is damaged ({error}); nothing was restored.") from error
         raise BackupError(f"{path} is not an HKAI SQLite backup ({error}).") from error
+    if problems != ["ok"]:
+        first = " ".join(problems[0].split())
+        raise BackupError(f"{path} is damaged ({first}); nothing was restored.")
+
+
+def _check_postgres_backup(path):
+    """Read the whole dump (every data block is compressed with a checksum) into
+    nowhere: a damaged dump fails here, before anything is dropped."""
+    tool = _postgres_tool("pg_restore")
+    result = subprocess.run([tool, "--file", os.devnull, path], capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or ["pg_restore failed"]
+        raise BackupError(f"{path} is damaged ({lines[0]}); nothing was restored.")
 
 
 def _run(command):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.cache import patch_cache_control
 
-from .views import healthz
+from .views import healthz, livez
 
 
 class PermissionsPolicyMiddleware:
@@ -18,20 +18,22 @@ class PermissionsPolicyMiddleware:
 
 
 class HealthCheckMiddleware:
-    """Answer /healthz before host validation and the HTTPS redirect.
+    """Answer /healthz and /livez before host validation and the HTTPS redirect.
 
-    Load balancers probe each server by its address, over plain HTTP, with whatever
-    Host header they like; the check must still say whether this server works.
+    Load balancers and process supervisors probe each server by its address, over
+    plain HTTP, with whatever Host header they like; the checks must still say
+    whether this server works.
     """
 
-    path = "/healthz"
+    probes = {"/healthz": healthz, "/livez": livez}
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info == self.path:
-            return healthz(request)
+        probe = self.probes.get(request.path_info)
+        if probe is not None:
+            return probe(request)
         return self.get_response(request)
 
 

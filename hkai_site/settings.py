@@ -3,6 +3,7 @@
 Every variable read here is listed in `.env.example` and in the README's table.
 """
 
+import contextlib
 import datetime
 import os
 import secrets
@@ -96,7 +97,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every log line of a request carries its id (X-Request-ID).
     "articles.request_id.RequestIdMiddleware",
-    # Load balancers probe /healthz by IP and over plain HTTP.
+    # Load balancers and supervisors probe /healthz and /livez by IP over plain HTTP.
     "articles.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -155,6 +156,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # The file holds password hashes and sessions: create it owner-only (SQLite would
+    # use the umask's 0644); SQLite gives its -wal and -shm files the same mode.
+    sqlite_file = str(DATABASES["default"]["NAME"])
+    if sqlite_file != ":memory:" and not sqlite_file.startswith("file:"):
+        with contextlib.suppress(OSError):  # it exists, or its directory does not
+            os.close(os.open(sqlite_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
@@ -163,7 +170,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if env("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, but Redis down is a cache miss, not an error page.
+            "BACKEND": "hkai_site.cache_backends.RedisCache",
             "LOCATION": env("REDIS_URL"),
         }
     }
@@ -194,6 +202,16 @@ STORAGES = {
     # Hashed names (cached for a year by browsers) plus gzip and Brotli copies.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# How many reverse proxies in front of the site append to X-Forwarded-For: the client's
+# address is the one the outermost proxy saw. 0 (unset): REMOTE_ADDR, the header ignored.
+TRUSTED_PROXIES = env("DJANGO_TRUSTED_PROXIES", "0")
+if not TRUSTED_PROXIES.isdecimal():
+    raise ImproperlyConfigured(
+        "DJANGO_TRUSTED_PROXIES must be a whole number: how many proxies append to "
+        "X-Forwarded-For (0 or unset when clients connect directly)."
+    )
+TRUSTED_PROXIES = int(TRUSTED_PROXIES)
 
 # Behind a TLS-terminating reverse proxy, DJANGO_HTTPS=1 trusts its X-Forwarded-Proto
 # header and turns on HTTPS-only cookies, the redirect to HTTPS and HSTS.
@@ -239,7 +257,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 AXES_FAILURE_LIMIT = env_number("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_number("DJANGO_LOCKOUT_MINUTES", 15))
+# A user name is locked for the client address that guessed wrong, not for everyone.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "hkai_site.proxies.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False

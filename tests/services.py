@@ -51,12 +51,13 @@ def unavailable(what):
     pytest.skip(message)
 
 
-def start_redis(tmp_dir):
-    """A throwaway redis-server on 127.0.0.1 and a free port: (process, url)."""
+def start_redis(tmp_dir, port=None):
+    """A throwaway redis-server on 127.0.0.1 and `port` (a free one by default):
+    (process, url)."""
     binary = ensure_command("redis-server", "redis-server")
     if binary is None:
         unavailable("redis-server is not installed and cannot be")
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
          "--appendonly", "no", "--dir", str(tmp_dir)],

@@ -1,7 +1,9 @@
 """Backups of the live database, and restoring one into an empty database."""
 
+import contextlib
 import hashlib
 import os
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -136,3 +138,80 @@ def test_backup_is_consistent_while_another_process_writes(tmp_path):
     out, err = writer.communicate(timeout=300)
     assert writer.returncode == 0, err
     assert counts == sorted(counts)
+
+
+def damage(snapshot, copy):
+    """A copy of `snapshot` with bytes in the middle overwritten: on SQLite the first
+    page of the sections table (the migrations table still reads), on PostgreSQL
+    4 KiB in the middle of the dump's data."""
+    data = bytearray(snapshot.read_bytes())
+    if connection.vendor == "sqlite":
+        with contextlib.closing(sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)) as db:
+            size = db.execute("PRAGMA page_size").fetchone()[0]
+            sql = "SELECT rootpage FROM sqlite_master WHERE name = 'articles_section'"
+            start = (db.execute(sql).fetchone()[0] - 1) * size
+    else:
+        start, size = len(data) // 2, 4096
+    assert len(data) > start + size, "the snapshot is large enough to damage"
+    data[start : start + size] = b"\x5a\xa5" * (size // 2)
+    copy.write_bytes(bytes(data))
+    return copy
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_a_damaged_backup_and_keeps_the_database(tmp_path):
+    call_command("load_seed", verbosity=0)
+    expected = fingerprints(Client())
+    snapshot = tmp_path / "snapshot.backup"
+    call_command("backup", str(snapshot), stdout=open(os.devnull, "w"))
+    damaged = damage(snapshot, tmp_path / "damaged.backup")
+    with pytest.raises(CommandError, match="is damaged") as refused:
+        call_command("restore", str(damaged), "--replace")
+    assert "\n" not in str(refused.value)
+    assert fingerprints(Client()) == expected
+    assert Article.objects.count() == 2
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA integrity_check")
+            assert cursor.fetchone()[0] == "ok"
+    call_command("restore", str(snapshot), "--replace", stdout=open(os.devnull, "w"))
+    assert fingerprints(Client()) == expected  # the undamaged one still restores
+
+
+def test_backups_are_readable_by_their_owner_only(tmp_path, transactional_db):
+    snapshot = tmp_path / "snapshot.backup"
+    call_command("backup", str(snapshot), stdout=open(os.devnull, "w"))
+    assert snapshot.stat().st_mode & 0o777 == 0o600
+    assert not list(tmp_path.glob("*.partial"))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite database file")
+def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path):
+    database = tmp_path / "new.sqlite3"
+    made = in_database(f"sqlite:///{database}", "migrate", "--noinput")
+    assert made.returncode == 0, made.stderr
+    files = [database, tmp_path / "new.sqlite3-wal", tmp_path / "new.sqlite3-shm"]
+    probe = in_database(  # a worker holding the database open keeps -wal and -shm
+        f"sqlite:///{database}",
+        code=(
+            "import django, os, stat; django.setup(); from django.db import connection; "
+            "connection.ensure_connection(); "
+            f"print(*[oct(os.stat(f).st_mode & 0o777) for f in {[str(f) for f in files]!r}])"
+        ),
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.split() == ["0o600"] * 3
+
+
+@pytest.mark.parametrize("where", ["missing/dir/x.backup", "a-file/x.backup"])
+def test_backup_to_a_place_that_cannot_be_written_is_a_one_line_error(tmp_path, db, where):
+    (tmp_path / "a-file").write_text("a file, not a directory")
+    database = in_database("sqlite:///" + str(tmp_path / "db.sqlite3"), "migrate", "--noinput")
+    assert database.returncode == 0, database.stderr
+    result = in_database(
+        "sqlite:///" + str(tmp_path / "db.sqlite3"), "backup", str(tmp_path / where)
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"CommandError: Cannot write {tmp_path / where}")
+    assert "Traceback" not in result.stderr

@@ -62,10 +62,18 @@ def test_healthz_answers_ok_when_the_database_answers(client, db):
     assert "no-cache" in response["Cache-Control"]
 
 
-@override_settings(SECURE_SSL_REDIRECT=True, ALLOWED_HOSTS=["hkai.example"])
-def test_healthz_answers_load_balancers_probing_by_ip_over_http(client, db):
-    response = client.get("/healthz", HTTP_HOST="10.1.2.3:8000")
-    assert response.status_code == 200
+# What DJANGO_ALLOWED_HOSTS=hkai.example DJANGO_HTTPS=1 sets.
+@override_settings(
+    SECURE_SSL_REDIRECT=True,
+    SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+    ALLOWED_HOSTS=["hkai.example"],
+)
+@pytest.mark.parametrize("probe", ["/healthz", "/livez"])
+def test_probes_answer_load_balancers_probing_by_ip_over_http(client, db, probe):
+    response = client.get(probe, HTTP_HOST="10.1.2.3:8000")
+    assert response.status_code == 200 and response.content == b"ok\n"
+    assert client.get(probe, HTTP_HOST="hkai.example").status_code == 200  # no redirect
+    assert client.get(probe).status_code == 200  # no Host header at all
     assert client.get("/", HTTP_HOST="10.1.2.3:8000").status_code == 400
     assert client.get("/", HTTP_HOST="hkai.example").status_code == 301  # to https
 

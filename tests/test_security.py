@@ -1,5 +1,6 @@
 """Production posture, security headers, the protected admin and inert content."""
 
+import datetime
 import io
 import logging
 import os
@@ -7,10 +8,12 @@ import subprocess
 import sys
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from django.conf import settings
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.markdown import render_markdown
 from articles.models import Article
@@ -149,6 +152,77 @@ def test_brute_force_logins_are_locked_out(client, admin_user):
     assert locked.status_code == 429
     assert "Too many failed sign-ins" in locked.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def sign_in(password, address, forwarded=None):
+    """The status of one sign-in through the admin form, from a fresh browser whose
+    connection comes from `address` (the proxy's, behind one) with X-Forwarded-For."""
+    headers = {"REMOTE_ADDR": address}
+    if forwarded is not None:
+        headers["HTTP_X_FORWARDED_FOR"] = forwarded
+    form = {"username": "admin", "password": password}
+    return Client().post(LOGIN, form, **headers).status_code
+
+
+def guess_five_times(address, forwarded=None):
+    for _ in range(5):
+        assert sign_in("wrong", address, forwarded) in (200, 429)
+
+
+def test_a_lockout_holds_for_the_guessing_address_only(admin_user):
+    guess_five_times("203.0.113.5")
+    assert sign_in("password", "203.0.113.5") == 429
+    assert sign_in("password", "198.51.100.7") == 302  # the editor, elsewhere
+
+
+def test_the_lockout_ends_after_the_cool_off(admin_user):
+    start = timezone.now()
+    guess_five_times("203.0.113.5")
+    with time_machine.travel(start + datetime.timedelta(minutes=16), tick=False):
+        assert sign_in("password", "203.0.113.5") == 302
+
+
+def test_trying_again_while_locked_out_restarts_the_cool_off(admin_user):
+    start = timezone.now()
+    guess_five_times("203.0.113.5")
+    for minutes in (14, 28):  # each attempt while locked counts 15 minutes afresh
+        with time_machine.travel(start + datetime.timedelta(minutes=minutes), tick=False):
+            assert sign_in("password", "203.0.113.5") == 429
+    with time_machine.travel(start + datetime.timedelta(minutes=44), tick=False):
+        assert sign_in("password", "203.0.113.5") == 302
+
+
+def test_without_trusted_proxies_a_forged_forwarded_for_is_ignored(admin_user):
+    for n in range(5):  # a new made-up address in every guess
+        assert sign_in("wrong", "203.0.113.5", f"192.0.2.{n}") in (200, 429)
+    assert sign_in("password", "203.0.113.5", "192.0.2.99") == 429
+
+
+@override_settings(TRUSTED_PROXIES=1)
+def test_behind_a_trusted_proxy_the_lockout_follows_the_client(admin_user):
+    proxy = "127.0.0.1"  # every request arrives from the proxy
+    guess_five_times(proxy, "203.0.113.5")
+    assert sign_in("password", proxy, "203.0.113.5") == 429
+    # A forged entry to the left of the one the proxy appended changes nothing.
+    assert sign_in("password", proxy, "198.51.100.7, 203.0.113.5") == 429
+    assert sign_in("password", proxy, "198.51.100.7") == 302  # the editor, elsewhere
+
+
+@override_settings(TRUSTED_PROXIES=2)
+def test_with_two_proxies_the_client_is_second_from_the_right(admin_user):
+    guess_five_times("10.0.0.2", "192.0.2.1, 203.0.113.5, 10.0.0.1")
+    assert sign_in("password", "10.0.0.2", "203.0.113.5, 10.0.0.1") == 429
+    assert sign_in("password", "10.0.0.2", "203.0.113.5, 10.0.0.9") == 429
+    assert sign_in("password", "10.0.0.2", "198.51.100.7, 10.0.0.1") == 302
+
+
+def test_trusted_proxies_come_from_the_environment():
+    code = ["-c", "import hkai_site.settings as s; print(s.TRUSTED_PROXIES)"]
+    assert run_python(code).stdout.strip() == "0"
+    assert run_python(code, DJANGO_TRUSTED_PROXIES="2").stdout.strip() == "2"
+    wrong = run_python(code, DJANGO_TRUSTED_PROXIES="nginx")
+    assert wrong.returncode != 0
+    assert "DJANGO_TRUSTED_PROXIES must be a whole number" in wrong.stderr
 
 
 def test_a_correct_password_signs_in_and_resets_failures(client, admin_user):

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 from django.conf import settings
@@ -145,3 +146,64 @@ def test_the_example_environment_file_starts_the_server_as_it_is(server, tmp_pat
     assert text.count("Booting worker") == max(2, os.cpu_count()), text
     offsets = set(re.findall(r" ([+-]\d{4})\]", text))
     assert len(offsets) == 1, text  # the master's lines and the workers' share a time zone
+
+
+# Several instances on one machine, and the probes of a production configuration.
+
+
+def two_servers(server, name, **extra):
+    """Two more gunicorn instances of the site, run by one user (HOME) on one machine."""
+    home = server["root"] / f"home-{name}"
+    home.mkdir()
+    env = {k: v for k, v in server["env"].items() if k != "XDG_RUNTIME_DIR"}
+    env.update(HOME=str(home), **extra)
+    first = start_gunicorn(env, server["root"] / f"{name}-1.log", workers=1)
+    second = start_gunicorn(env, server["root"] / f"{name}-2.log", workers=1)
+    return home, first, second
+
+
+def test_instances_on_one_machine_share_no_control_socket(server):
+    home, (first, port_1), (second, port_2) = two_servers(server, "plain")
+    try:
+        assert not (home / ".gunicorn").exists()  # gunicorn's shared default is off
+        stop(first)
+        assert get(port_2, "/livez")[0] == 200
+    finally:
+        stop(first)
+        stop(second)
+
+
+def test_a_control_socket_is_per_instance_when_asked_for(server, tmp_path):
+    sockets = tmp_path / "sockets"
+    sockets.mkdir()
+    socket_1, socket_2 = sockets / "a.ctl", sockets / "b.ctl"
+    first = start_gunicorn(
+        {**server["env"], "GUNICORN_CONTROL_SOCKET": str(socket_1)},
+        server["root"] / "ctl-1.log", workers=1,
+    )  # fmt: skip
+    second = start_gunicorn(
+        {**server["env"], "GUNICORN_CONTROL_SOCKET": str(socket_2)},
+        server["root"] / "ctl-2.log", workers=1,
+    )  # fmt: skip
+    try:
+        assert socket_1.is_socket() and socket_2.is_socket()
+        stop(first[0])
+        assert not socket_1.exists()
+        assert socket_2.is_socket() and get(second[1], "/livez")[0] == 200
+    finally:
+        stop(first[0])
+        stop(second[0])
+
+
+def test_probes_answer_by_ip_over_http_with_production_settings(server):
+    env = {**server["env"], "DJANGO_ALLOWED_HOSTS": "hkai.example", "DJANGO_HTTPS": "1"}
+    process, port = start_gunicorn(env, server["root"] / "https.log", workers=1)
+    try:
+        for probe in ("/livez", "/healthz"):
+            assert get(port, probe) == (200, ANY, b"ok\n")  # Host: 127.0.0.1:port
+            assert get(port, probe, {"Host": "10.1.2.3"})[0] == 200
+            assert get(port, probe, {"Host": "hkai.example"})[0] == 200  # no redirect
+        assert get(port, "/")[0] == 400
+        assert get(port, "/", {"Host": "hkai.example"})[0] == 301
+    finally:
+        stop(process)

@@ -130,7 +130,7 @@ def test_redis_url_switches_the_cache_backend():
     redis = settings_in_subprocess(
         "s.CACHES['default']", REDIS_URL="redis://127.0.0.1:6379/0"
     ).stdout.strip()
-    assert "django.core.cache.backends.redis.RedisCache" in redis
+    assert "hkai_site.cache_backends.RedisCache" in redis
     assert "redis://127.0.0.1:6379/0" in redis
 
 
