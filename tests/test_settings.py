@@ -190,8 +190,8 @@ def test_gunicorn_reads_empty_variables_as_unset():
 def test_https_redirects_and_sends_hsts_with_subdomains_and_preload_by_default():
     code = (
         "import django; django.setup(); from django.test import Client; c = Client(); "
-        "plain = c.get('/livez'); "
-        "secure = c.get('/livez', headers={'X-Forwarded-Proto': 'https'}); "
+        "plain = c.get('/robots.txt'); "
+        "secure = c.get('/robots.txt', headers={'X-Forwarded-Proto': 'https'}); "
         "print(plain.status_code, plain['Location']); print(secure['Strict-Transport-Security'])"
     )
     result = python_in_subprocess(
@@ -201,7 +201,7 @@ def test_https_redirects_and_sends_hsts_with_subdomains_and_preload_by_default()
         DJANGO_SETTINGS_MODULE="hkai_site.settings",
     )
     assert result.stdout.splitlines() == [
-        "301 https://testserver/livez",
+        "301 https://testserver/robots.txt",
         "max-age=31536000; includeSubDomains; preload",
     ], result.stderr
 
