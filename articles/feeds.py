@@ -1,6 +1,7 @@
 """RSS 2.0 and Atom feeds: the whole site and each tag."""
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +53,12 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
 class TagFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
-        return find_tag_or_404(slug)
+        tag = find_tag_or_404(slug)
+        # As on the topic's page: a tag only drafts or scheduled articles use is not
+        # shown, or its feed would tell that those articles exist.
+        if not Article.objects.published().filter(tagged_items__tag=tag).exists():
+            raise Http404("No published article has this tag.")
+        return tag
 
     def title(self, tag):
         return _("HKAI: %(topic)s") % {"topic": tag.name}
