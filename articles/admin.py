@@ -1,8 +1,11 @@
+import datetime
 import re
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
@@ -16,7 +19,7 @@ from reversion import add_to_revision, create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from taggit.models import Tag
 
-from . import cache, roles, topics
+from . import cache, limits, roles, topics
 from .forms import ArticleForm, SectionForm, SectionFormSet, TagMergeForm, save_sections
 from .markdown import render_markdown
 from .models import Article, Section, TaggedArticle
@@ -44,6 +47,28 @@ class SectionInline(admin.StackedInline):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("articles.view_article")
+
+
+class DateCheckedChangeList(ChangeList):
+    """A changelist whose date drill-down (?published_at__year=…&__month=…&__day=…)
+    refuses days outside the publication range: the admin then shows the list
+    unfiltered (?e=1), where Django would fail computing the next year of 9999."""
+
+    def get_filters(self, request):
+        if self.date_hierarchy:
+            parts = [
+                request.GET.getlist(f"{self.date_hierarchy}__{part}")
+                for part in ("year", "month", "day")
+            ]
+            if parts[0]:
+                try:
+                    numbers = [int(values[-1]) if values else 1 for values in parts]
+                    day = datetime.date(*numbers)
+                except (ValueError, OverflowError) as error:
+                    raise IncorrectLookupParameters(error) from error
+                if not limits.date_in_range(day):
+                    raise IncorrectLookupParameters(f"{day} is outside the publication range")
+        return super().get_filters(request)
 
 
 @admin.register(Article)
@@ -100,6 +125,9 @@ class ArticleAdmin(VersionAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request).prefetch_related("tags")
         return qs.annotate(section_count=Count("sections", distinct=True))
+
+    def get_changelist(self, request, **kwargs):
+        return DateCheckedChangeList
 
     # Who may do what (the server checks; the admin also hides what a role cannot do).
 
@@ -243,7 +271,13 @@ class ArticleAdmin(VersionAdmin):
 
     def _markdown_preview(self, request):
         self._require_editor(request)
-        return JsonResponse({"html": render_markdown(request.POST.get("body", "")[:100_000])})
+        return JsonResponse(
+            {
+                "html": render_markdown(
+                    request.POST.get("body", "")[: limits.SECTION_BODY_MAX_LENGTH]
+                )
+            }
+        )
 
 
 admin.site.unregister(Tag)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 
+from . import limits
 from .models import RESERVED_ANCHORS, Article, Section, check_tag_names, unique_anchor
 
 STEP_ASIDE = 1_000_000
@@ -35,6 +36,11 @@ class ArticleForm(forms.ModelForm):
         tags = self.cleaned_data["tags"]
         check_tag_names(tags)
         return tags
+
+    def clean_published_at(self):
+        published_at = self.cleaned_data["published_at"]
+        limits.check_date(published_at)
+        return published_at
 
     def clean(self):
         cleaned = super().clean()
@@ -87,6 +93,11 @@ class SectionForm(forms.ModelForm):
             "paragraph. “Preview” shows it as readers will see it."
         ),
     )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        limits.check_section_body(body)
+        return body
 
     def clean_anchor(self):
         anchor = self.cleaned_data["anchor"]
