@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
@@ -190,3 +191,15 @@ class TagMergeForm(forms.Form):
 
         self.fields["keep"].queryset = Tag.objects.filter(pk__in=[tag.pk for tag in tags])
         self.fields["keep"].initial = tags[0].pk
+
+
+class StaffUserChangeForm(UserChangeForm):
+    """The admin's user form, with its two dates held to the same range."""
+
+    def clean_last_login(self):
+        limits.check_date(self.cleaned_data["last_login"])
+        return self.cleaned_data["last_login"]
+
+    def clean_date_joined(self):
+        limits.check_date(self.cleaned_data["date_joined"])
+        return self.cleaned_data["date_joined"]

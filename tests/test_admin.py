@@ -12,7 +12,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Section
-from tests.helpers import change_url, form_data, texts
+from tests.helpers import change_url, form_data, form_fields, texts
 
 CHANGELIST = reverse("admin:articles_article_changelist")
 ADD = reverse("admin:articles_article_add")
@@ -333,3 +333,72 @@ def test_a_section_over_the_length_limit_is_a_form_error(admin_client):
     data["sections-0-body"] = "y" * 200_000  # at the limit
     assert admin_client.post(ADD, data).status_code == 302
     assert len(Section.objects.get(article__slug="dated").body) == 200_000
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        CHANGELIST,
+        reverse("admin:taggit_tag_changelist"),
+        reverse("admin:auth_user_changelist"),
+    ],
+)
+@pytest.mark.parametrize("q", ["x" * 60_000, "a " * 3_000, "nul\x00byte"])
+def test_changelist_search_of_any_length_is_answered(admin_client, make_article, url, q):
+    make_article(title="Listed", tags=["Finance"])
+    assert admin_client.get(url, {"q": q}).status_code == 200
+
+
+def test_changelist_search_reads_the_first_words(admin_client, make_article):
+    make_article(title="Quantum banks")
+    make_article(title="Other")
+    long_query = "quantum banks " * 5_000
+    assert texts(admin_client.get(CHANGELIST, {"q": long_query}), "th.field-title") == [
+        "Quantum banks"
+    ]
+
+
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        (CHANGELIST, {"created_at__year": "1"}),
+        (CHANGELIST, {"updated_at__date": "0001-01-01"}),
+        (CHANGELIST, {"status__exact": "bogus\x00"}),
+        (CHANGELIST, {"title": "\x00"}),
+        (reverse("admin:auth_user_changelist"), {"date_joined__year": "1"}),
+        (reverse("admin:auth_user_changelist"), {"username": "\x00"}),
+    ],
+)
+def test_changelist_filters_that_fail_only_in_sql_are_answered(
+    admin_client, make_article, url, params
+):
+    make_article(title="Listed")
+    response = admin_client.get(url, params, follow=True)
+    assert response.status_code == 200
+    assert [url for url, _ in response.redirect_chain] in ([], [f"{url}?e=1"])
+
+
+def test_author_autocomplete_with_a_huge_term(admin_client, make_article):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "articles",
+            "model_name": "article",
+            "field_name": "author",
+            "term": "admin " * 20_000,
+        },
+    )
+    assert response.status_code == 200
+
+
+def test_a_user_date_outside_the_range_is_a_form_error(admin_client, admin_user):
+    url = reverse("admin:auth_user_change", args=[admin_user.pk])
+    data = form_fields(admin_client.get(url).content.decode(), "form#user_form")
+    data.update({"date_joined_0": "0001-01-01", "date_joined_1": "00:00"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert texts(response, ".field-date_joined .errorlist") == [
+        "Choose a date between 1 January 1900 and 31 December 2200; 0001-01-01 is not."
+    ]
+    admin_user.refresh_from_db()
+    assert admin_user.date_joined.year > 2000
