@@ -36,7 +36,8 @@ MAX_NESTING = 64
 _NESTING_TAG = re.compile(r"<(/?)(?:blockquote|ol|ul|li)\b[^>]*>")
 # Most such depth comes from one line of markers ("> > > …", "1. 1. 1. …"): the marker
 # after the first MAX_NESTING is escaped in the source, so the rest of the line is text
-# (and comrak need not build 200,000 levels for _limit_nesting to flatten).
+# (and comrak need not build 200,000 levels for _limit_nesting to flatten). In a code
+# block such a line would show the backslash: nobody writes 65 markers on a code line.
 _MARKER = r"(?>[ ]{0,3}(?:>|[-+*]|\d{1,9}[.)])[ \t]*)"
 _DEEP_MARKERS = re.compile(
     rf"^((?:{_MARKER}){{{MAX_NESTING}}}[ ]{{0,3}}\d{{0,9}})(?=[>+*.)-])", re.MULTILINE
