@@ -1,3 +1,4 @@
+import datetime
 import re
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -5,8 +6,12 @@ from dataclasses import dataclass
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -22,13 +27,22 @@ from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import revisions, roles
-from .forms import ArticleForm, SectionForm, SectionFormSet, TagMergeForm, save_sections
+from . import limits, revisions, roles
+from .forms import (
+    ArticleForm,
+    SectionForm,
+    SectionFormSet,
+    StaffUserChangeForm,
+    TagMergeForm,
+    save_sections,
+)
 from .markdown import render_markdown
 from .models import Article, Section, TaggedArticle
 
 TAG_SUGGESTIONS = 10
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_WORDS = 10
 
 
 SIGNALS = (pre_save, post_save, pre_delete, post_delete, m2m_changed)
@@ -82,8 +96,68 @@ class SectionInline(admin.StackedInline):
         return request.user.has_perm("articles.view_article")
 
 
+class CheckedChangeList(ChangeList):
+    """A changelist that answers any filter it cannot apply with the admin's own
+    "?e=1" (the list unfiltered), never a 500.
+
+    Django refuses most bad filters itself; these it would not: a date drill-down
+    (?published_at__year=…&__month=…&__day=…) outside the publication range, where
+    it fails working out the end of year 9999, lookups whose values only fail once
+    turned into SQL (?date_joined__year=1 overflows converting to UTC), and values
+    with a NUL character, which PostgreSQL refuses (?status__exact=%00).
+    """
+
+    def get_filters(self, request):
+        for name, values in request.GET.lists():
+            if name != SEARCH_VAR and any("\x00" in value for value in values):
+                raise IncorrectLookupParameters("PostgreSQL text cannot hold NUL")
+        if self.date_hierarchy:
+            parts = [
+                request.GET.getlist(f"{self.date_hierarchy}__{part}")
+                for part in ("year", "month", "day")
+            ]
+            if parts[0]:
+                try:
+                    numbers = [int(values[-1]) if values else 1 for values in parts]
+                    day = datetime.date(*numbers)
+                except (ValueError, OverflowError) as error:
+                    raise IncorrectLookupParameters(error) from error
+                if not limits.date_in_range(day):
+                    raise IncorrectLookupParameters(f"{day} is outside the publication range")
+        return super().get_filters(request)
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        try:
+            queryset.query.get_compiler(queryset.db).as_sql()  # no query is sent
+        except (EmptyResultSet, FullResultSet):
+            pass
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+        return queryset
+
+
+def bounded_search_term(term):
+    """The admin's search box, cut to what a person types: SQLite refuses a LIKE
+    pattern over 50,000 bytes or a thousand-deep condition (a few hundred words),
+    and PostgreSQL any NUL character."""
+    words = CONTROL.sub(" ", term[:SEARCH_MAX_LENGTH]).split()
+    return " ".join(words[:SEARCH_MAX_WORDS])
+
+
+class CheckedChangeListMixin:
+    """For every ModelAdmin editors search or filter: bad input is never a 500."""
+
+    def get_changelist(self, request, **kwargs):
+        return CheckedChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        term = bounded_search_term(search_term)
+        return super().get_search_results(request, queryset, term)
+
+
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     form = ArticleForm
     list_display = ["title", "state", "published_at", "tag_list", "section_count", "author"]
     list_filter = ["status", "tags"]
@@ -434,14 +508,28 @@ class ArticleAdmin(VersionAdmin):
 
     def _markdown_preview(self, request):
         self._require_editor(request)
-        return JsonResponse({"html": render_markdown(request.POST.get("body", "")[:100_000])})
+        return JsonResponse(
+            {
+                "html": render_markdown(
+                    request.POST.get("body", "")[: limits.SECTION_BODY_MAX_LENGTH]
+                )
+            }
+        )
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class StaffUserAdmin(CheckedChangeListMixin, UserAdmin):
+    form = StaffUserChangeForm
 
 
 admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     ordering = ["name", "slug"]
     search_fields = ["name"]

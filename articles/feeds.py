@@ -62,8 +62,10 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 class TagFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
         tag = find_tag(slug)
-        if tag is None:
-            raise Http404("No such tag.")
+        # As on the topic's page: a tag only drafts or scheduled articles use is not
+        # shown, or its feed would tell that those articles exist.
+        if tag is None or not Article.objects.published().filter(tagged_items__tag=tag).exists():
+            raise Http404("No published article has this tag.")
         return tag
 
     def title(self, tag):

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat
@@ -7,6 +8,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 
+from . import limits
 from .models import RESERVED_ANCHORS, Article, Section, check_tag_names, unique_anchor
 
 STEP_ASIDE = 1_000_000
@@ -35,6 +37,11 @@ class ArticleForm(forms.ModelForm):
         tags = self.cleaned_data["tags"]
         check_tag_names(tags)
         return tags
+
+    def clean_published_at(self):
+        published_at = self.cleaned_data["published_at"]
+        limits.check_date(published_at)
+        return published_at
 
     def clean(self):
         cleaned = super().clean()
@@ -87,6 +94,11 @@ class SectionForm(forms.ModelForm):
             "paragraph. “Preview” shows it as readers will see it."
         ),
     )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        limits.check_section_body(body)
+        return body
 
     def clean_anchor(self):
         anchor = self.cleaned_data["anchor"]
@@ -179,3 +191,15 @@ class TagMergeForm(forms.Form):
 
         self.fields["keep"].queryset = Tag.objects.filter(pk__in=[tag.pk for tag in tags])
         self.fields["keep"].initial = tags[0].pk
+
+
+class StaffUserChangeForm(UserChangeForm):
+    """The admin's user form, with its two dates held to the same range."""
+
+    def clean_last_login(self):
+        limits.check_date(self.cleaned_data["last_login"])
+        return self.cleaned_data["last_login"]
+
+    def clean_date_joined(self):
+        limits.check_date(self.cleaned_data["date_joined"])
+        return self.cleaned_data["date_joined"]

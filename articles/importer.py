@@ -23,7 +23,7 @@ from django.core.validators import MaxLengthValidator, validate_unicode_slug
 from django.db import transaction
 from django.utils.text import slugify
 
-from . import search
+from . import limits, search
 from .markdown import render_markdown
 from .models import Article, Section, check_tag_names, unique_anchor
 
@@ -179,8 +179,11 @@ def import_document(
         raise DocumentError(f"the slug {slug!r} is not usable: {error.messages[0]}") from error
     try:
         check_tag_names(tags)
+        limits.check_date(published_at)
+        for section in document.sections:
+            limits.check_section_body(section.body)
     except ValidationError as error:
-        raise DocumentError(error.messages[0]) from error
+        raise DocumentError(error.messages[0].rstrip(".")) from error
     with transaction.atomic():
         if Article.objects.filter(slug=slug).exists():
             raise DocumentError(f"an article with the slug {slug!r} already exists")

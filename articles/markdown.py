@@ -1,26 +1,47 @@
-"""Markdown → sanitised HTML: the one place section bodies are rendered."""
+"""Markdown → sanitised HTML: the one place section bodies are rendered.
 
+comrak (CommonMark and GitHub's tables and strikethrough, in Rust) parses: it takes
+milliseconds on any section body, where markdown-it-py, in pure Python, took seconds
+on a few hundred thousand brackets or asterisks (bench/markdown_worst_case.py)."""
+
+import re
+
+import comrak
 import nh3
-from markdown_it import MarkdownIt
 
-# Raw HTML in the source is shown as text, never passed through; nh3 then keeps
-# only the tags, attributes and URL schemes below, whatever the parser produced.
-_parser = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
-    ["table", "strikethrough"]
-)
+# Raw HTML in the source is shown as text (escaped), never passed through; nh3 then
+# keeps only the tags, attributes and URL schemes below, whatever the parser produced.
+_EXTENSIONS = comrak.ExtensionOptions()
+_EXTENSIONS.table = True
+_EXTENSIONS.strikethrough = True
+_RENDER = comrak.RenderOptions()
+_RENDER.escape = True
+_PLAIN = comrak.ExtensionOptions()
+_PLAIN.strikethrough = True
+# comrak's time on a table grows with the square of its columns (a 50,000-column row
+# takes 2 s); nobody reads a table that wide, so such a body is rendered without
+# tables (its rows stay text). A 500-column table as long as a section: 0.2 s.
+TABLE_MAX_COLUMNS = 500
+# A row of N columns has at most N + 1 pipes: "| a | b |".
+_WIDE_ROW = re.compile(rf"^(?:[^|\n]*\|){{{TABLE_MAX_COLUMNS + 2}}}", re.MULTILINE)
 # The article title is the page's h1 and section headings are h2, so a section body's
-# "# Heading" becomes h3, "## Heading" h4, and so on.
+# "# Heading" becomes h3, "## Heading" h4, and so on. Every other "<" in comrak's
+# output is escaped, so these tags can only be headings.
 HEADING_OFFSET = 2
-
-
-def _shift_headings(state):
-    for token in state.tokens:
-        if token.type in ("heading_open", "heading_close"):
-            level = min(6, int(token.tag[1]) + HEADING_OFFSET)
-            token.tag = f"h{level}"
-
-
-_parser.core.ruler.push("shift_headings", _shift_headings)
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
+# nh3's HTML parser takes time growing with the square of the depth of nested block
+# quotes and lists (">" * 200,000 would take minutes); nobody reads past a few levels,
+# so deeper ones are flattened into the last level kept, their text all there.
+MAX_NESTING = 64
+_NESTING_TAG = re.compile(r"<(/?)(?:blockquote|ol|ul|li)\b[^>]*>")
+# Most such depth comes from one line of markers ("> > > …", "1. 1. 1. …"): the marker
+# after the first MAX_NESTING is escaped in the source, so the rest of the line is text
+# (and comrak need not build 200,000 levels for _limit_nesting to flatten). In a code
+# block such a line would show the backslash: nobody writes 65 markers on a code line.
+_MARKER = r"(?>[ ]{0,3}(?:>|[-+*]|\d{1,9}[.)])[ \t]*)"
+_DEEP_MARKERS = re.compile(
+    rf"^((?:{_MARKER}){{{MAX_NESTING}}}[ ]{{0,3}}\d{{0,9}})(?=[>+*.)-])", re.MULTILINE
+)
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6",
@@ -38,18 +59,46 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+def _shift_heading(match):
+    level = min(6, int(match[2]) + HEADING_OFFSET)
+    return f"<{match[1]}h{level}>"
+
+
+def _limit_nesting(html):
+    """`html` without the block quote and list tags nested deeper than MAX_NESTING."""
+    if html.count("<blockquote") + html.count("<li") <= MAX_NESTING // 2:
+        return html  # too few to nest that deep
+    kept, dropped, start = [], [], 0
+    for tag in _NESTING_TAG.finditer(html):
+        if tag[1]:
+            drop = dropped.pop()
+        else:
+            drop = len(dropped) >= MAX_NESTING
+            dropped.append(drop)
+        if drop:
+            kept.append(html[start : tag.start()])
+            start = tag.end()
+    kept.append(html[start:])
+    return "".join(kept)
+
+
 def _same_site_images(element, attribute, value):
     """Images load only from this site: no tracking pixels or mixed content."""
     if element == "img" and attribute == "src" and not value.startswith("/"):
         return None
     if value.startswith("//"):  # protocol-relative: another host
         return None
+    if element == "a" and attribute == "href" and not value:
+        return None  # comrak's stand-in for a refused URL (javascript: …)
     return value
 
 
 def render_markdown(source):
     """Render Markdown to HTML that is safe to show: no scripts, handlers or bad URLs."""
-    html = _parser.render(source or "")
+    source = _DEEP_MARKERS.sub(r"\1\\", source or "")
+    extensions = _PLAIN if _WIDE_ROW.search(source) else _EXTENSIONS
+    html = comrak.render_markdown(source, extension_options=extensions, render_options=_RENDER)
+    html = _limit_nesting(_HEADING_TAG.sub(_shift_heading, html))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Section
-from tests.helpers import change_url, form_data, texts
+from tests.helpers import change_url, form_data, form_fields, texts
 
 CHANGELIST = reverse("admin:articles_article_changelist")
 ADD = reverse("admin:articles_article_add")
@@ -265,3 +265,140 @@ def test_a_form_missing_existing_sections_cannot_collide_with_them(admin_client,
         (1, "Two"),
         (2, "New"),
     ]
+
+
+def add_form(admin_client, **fields):
+    data = form_data(admin_client.get(ADD))
+    data.update({"title": "Dated", "slug": "dated", "status": "published", **fields})
+    return data
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2201-01-01", "9999-12-31"])
+def test_a_publication_date_outside_the_range_is_a_form_error(admin_client, day):
+    data = add_form(admin_client, published_at_0=day, published_at_1="00:00")
+    response = admin_client.post(ADD, data)
+    assert response.status_code == 200
+    errors = texts(response, ".field-published_at .errorlist")
+    assert errors == [f"Choose a date between 1 January 1900 and 31 December 2200; {day} is not."]
+    assert not Article.objects.filter(slug="dated").exists()
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2200-12-31"])
+def test_the_first_and_last_days_of_the_range_are_accepted(admin_client, day):
+    response = admin_client.post(
+        ADD, add_form(admin_client, published_at_0=day, published_at_1="12:00")
+    )
+    assert response.status_code == 302, texts(response, ".errorlist")
+    saved = timezone.localtime(Article.objects.get(slug="dated").published_at)
+    assert saved.date().isoformat() == day
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"published_at__year": "1"},
+        {"published_at__year": "9999"},
+        {"published_at__year": "99999999999999999999"},
+        {"published_at__year": "x"},
+        {"published_at__year": "2026", "published_at__month": "13"},
+        {"published_at__year": "2026", "published_at__month": "12", "published_at__day": "32"},
+        {"published_at__year": "2200", "published_at__month": "12", "published_at__day": "31"},
+        {"published_at__month": "99999999999999999999"},
+    ],
+)
+def test_changelist_ignores_out_of_range_dates(admin_client, make_article, params):
+    make_article(title="Listed")
+    response = admin_client.get(CHANGELIST, params, follow=True)
+    assert response.status_code == 200
+    assert texts(response, "#result_list th.field-title") in ([], ["Listed"])
+
+
+def test_changelist_date_drill_down_still_works(admin_client, make_article):
+    make_article(title="In 2025", published_at=timezone.make_aware(datetime.datetime(2025, 6, 1)))
+    make_article(title="In 2024", published_at=timezone.make_aware(datetime.datetime(2024, 6, 1)))
+    response = admin_client.get(CHANGELIST, {"published_at__year": "2025"})
+    assert texts(response, "#result_list th.field-title") == ["In 2025"]
+
+
+def test_a_section_over_the_length_limit_is_a_form_error(admin_client):
+    data = add_form(admin_client, status="draft")
+    data.update({"sections-TOTAL_FORMS": "1", "sections-0-body": "x" * 200_001})
+    response = admin_client.post(ADD, data)
+    assert response.status_code == 200
+    assert texts(response, ".field-body .errorlist") == [
+        "A section has at most 200,000 characters; this one has 200,001. "
+        "Split it into several sections."
+    ]
+    assert not Article.objects.filter(slug="dated").exists()
+    data["sections-0-body"] = "y" * 200_000  # at the limit
+    assert admin_client.post(ADD, data).status_code == 302
+    assert len(Section.objects.get(article__slug="dated").body) == 200_000
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        CHANGELIST,
+        reverse("admin:taggit_tag_changelist"),
+        reverse("admin:auth_user_changelist"),
+    ],
+)
+@pytest.mark.parametrize("q", ["x" * 60_000, "a " * 3_000, "nul\x00byte"])
+def test_changelist_search_of_any_length_is_answered(admin_client, make_article, url, q):
+    make_article(title="Listed", tags=["Finance"])
+    assert admin_client.get(url, {"q": q}).status_code == 200
+
+
+def test_changelist_search_reads_the_first_words(admin_client, make_article):
+    make_article(title="Quantum banks")
+    make_article(title="Other")
+    long_query = "quantum banks " * 5_000
+    assert texts(admin_client.get(CHANGELIST, {"q": long_query}), "th.field-title") == [
+        "Quantum banks"
+    ]
+
+
+@pytest.mark.parametrize(
+    "url, params",
+    [
+        (CHANGELIST, {"created_at__year": "1"}),
+        (CHANGELIST, {"updated_at__date": "0001-01-01"}),
+        (CHANGELIST, {"status__exact": "bogus\x00"}),
+        (CHANGELIST, {"title": "\x00"}),
+        (reverse("admin:auth_user_changelist"), {"date_joined__year": "1"}),
+        (reverse("admin:auth_user_changelist"), {"username": "\x00"}),
+    ],
+)
+def test_changelist_filters_that_fail_only_in_sql_are_answered(
+    admin_client, make_article, url, params
+):
+    make_article(title="Listed")
+    response = admin_client.get(url, params, follow=True)
+    assert response.status_code == 200
+    assert [url for url, _ in response.redirect_chain] in ([], [f"{url}?e=1"])
+
+
+def test_author_autocomplete_with_a_huge_term(admin_client, make_article):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "articles",
+            "model_name": "article",
+            "field_name": "author",
+            "term": "admin " * 20_000,
+        },
+    )
+    assert response.status_code == 200
+
+
+def test_a_user_date_outside_the_range_is_a_form_error(admin_client, admin_user):
+    url = reverse("admin:auth_user_change", args=[admin_user.pk])
+    data = form_fields(admin_client.get(url).content.decode(), "form#user_form")
+    data.update({"date_joined_0": "0001-01-01", "date_joined_1": "00:00"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert texts(response, ".field-date_joined .errorlist") == [
+        "Choose a date between 1 January 1900 and 31 December 2200; 0001-01-01 is not."
+    ]
+    admin_user.refresh_from_db()
+    assert admin_user.date_joined.year > 2000

@@ -56,6 +56,19 @@ def test_tag_feeds_hold_only_that_tag(client, make_article):
     assert client.get(reverse("articles:tag_feed", args=["nothing"])).status_code == 404
 
 
+def test_tag_feeds_of_a_tag_only_drafts_use_are_not_found(client, make_article):
+    """Like /tags/<slug>/: a feed must not reveal a topic no reader can see yet."""
+    now = timezone.now()
+    make_article(title="Secret", status=Article.Status.DRAFT, tags=["Merger talks"])
+    make_article(title="Later", published_at=now + datetime.timedelta(days=1), tags=["Embargoed"])
+    for slug in ("merger-talks", "embargoed"):
+        assert client.get(reverse("articles:tag", args=[slug])).status_code == 404
+        for name in ("articles:tag_feed", "articles:tag_atom_feed"):
+            response = client.get(reverse(name, args=[slug]))
+            assert response.status_code == 404, (name, slug)
+            assert b"Merger" not in response.content and b"Embargoed" not in response.content
+
+
 def test_feed_query_count_is_flat(client, make_article, django_assert_num_queries):
     make_article(tags=["A"])
     # The content version (page cache), the articles (with authors), their tags.

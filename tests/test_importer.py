@@ -1,5 +1,6 @@
 """Plain text → article and sections: the parsing rules and the command's all-or-nothing."""
 
+import datetime
 import io
 
 import pytest
@@ -167,6 +168,35 @@ def test_command_refuses_a_bad_date(db, tmp_path):
     path.write_text(DOCUMENT, encoding="utf-8")
     with pytest.raises(CommandError, match="not an ISO 8601"):
         run(str(path), "--published-at", "next tuesday")
+    assert Article.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "when", ["0001-01-01", "1899-12-31T23:00+08:00", "2201-01-01", "9999-12-31"]
+)
+def test_command_refuses_a_date_outside_the_range_and_writes_nothing(db, tmp_path, when):
+    path = tmp_path / "doc.txt"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    with pytest.raises(CommandError, match="Choose a date between 1 January 1900 and 31 De"):
+        run(str(path), "--published-at", when)
+    assert Article.objects.count() == 0
+
+
+def test_import_refuses_a_date_outside_the_range(db):
+    with pytest.raises(DocumentError, match="0001-01-01 is not"):
+        import_document(
+            DOCUMENT,
+            status=Article.Status.PUBLISHED,
+            published_at=datetime.datetime(1, 1, 1, tzinfo=datetime.UTC),
+        )
+    assert Article.objects.count() == 0
+
+
+def test_command_refuses_a_section_over_the_length_limit(db, tmp_path):
+    path = tmp_path / "doc.txt"
+    path.write_text(f"Title\n\nHeading\n\n{'word ' * 40_001}\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="at most 200,000 characters; this one has 200,00"):
+        run(str(path))
     assert Article.objects.count() == 0
 
 
