@@ -183,6 +183,30 @@ def release():
     return Release(settings.RELEASE or digest.hexdigest()[:16], int(at))
 
 
+def request_version():
+    """(version, changed) for this request, read once however many parts ask."""
+    state = REQUEST_STATE.get()
+    if state is None:
+        return current_version()[:2]
+    if "changed" not in state:
+        state["version"], state["changed"] = current_version()[:2]
+    return state["version"], state["changed"]
+
+
+def last_modified(changed_at):
+    """A response's Last-Modified (seconds): the later of the last change to public
+    content and of this release. None within that second: an HTTP date counts whole
+    seconds, so a further change in it would carry the same date and get a 304."""
+    at = max(changed_at, release().at)
+    return at if at < int(time.time()) else None
+
+
+def set_last_modified(response):
+    at = last_modified(request_version()[1])
+    if at is not None:
+        response["Last-Modified"] = http_date(at)
+
+
 class PageCacheMiddleware:
     """Serve anonymous GET/HEAD requests for public pages from the cache.
 
@@ -215,13 +239,13 @@ class PageCacheMiddleware:
             if request.META.get("QUERY_STRING"):
                 keep_read_parameters(request)
             try:
-                state["version"], changed_at = current_version()[:2]
+                state["version"], state["changed"] = current_version()[:2]
             except DatabaseError:  # no database (yet): the view decides what to answer
                 return self.get_response(request)
             key = self.key(request, host, state["version"])
             if key is None:
                 return self.get_response(request)
-            return self.serve(request, key, changed_at)
+            return self.serve(request, key, state["changed"])
         finally:
             REQUEST_STATE.reset(token)
 
@@ -271,8 +295,12 @@ class PageCacheMiddleware:
 
     @staticmethod
     def add_validators(response, changed_at):
-        response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-        response["Last-Modified"] = http_date(changed_at)
+        """ETag: the body's hash; Last-Modified: see last_modified(). A view's own
+        (from the same rules) stand."""
+        response.setdefault("ETag", f'"{hashlib.sha256(response.content).hexdigest()[:32]}"')
+        at = last_modified(changed_at)
+        if at is not None:
+            response.setdefault("Last-Modified", http_date(at))
         response.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
 

@@ -15,8 +15,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django.utils.http import http_date
+from taggit.models import Tag
 
 from articles import cache as page_cache
+from articles.models import Article
 from tests.services import http_get, prepare_site, site_env, start_gunicorn, start_redis, stop
 
 ARTICLES = reverse("api:articles")
@@ -238,7 +242,7 @@ def test_a_deploy_serves_its_own_pages_at_once_with_redis(tmp_path):
     try:
         server, port = start_gunicorn(env, root / "one.log", workers=1)
         try:
-            body = http_get(port, "/")[2]
+            _, headers, body = http_get(port, "/")
             old = stylesheet(body)
         finally:
             stop(server)
@@ -251,10 +255,97 @@ def test_a_deploy_serves_its_own_pages_at_once_with_redis(tmp_path):
         (static / "staticfiles.json").write_text(json.dumps(manifest))
         server, port = start_gunicorn(env, root / "two.log", workers=1)
         try:
-            status, _, body = http_get(port, "/")
+            since = (
+                {"If-Modified-Since": headers["Last-Modified"]}
+                if "Last-Modified" in headers
+                else {}
+            )
+            status, _, body = http_get(port, "/", since)
             assert status == 200 and stylesheet(body) == f"/static/{new}" != old
             assert http_get(port, f"/static/{new}")[0] == 200
         finally:
             stop(server)
     finally:
         redis.kill()
+
+
+# Validators: a 304 only for what did not change.
+
+
+def test_unpublishing_is_never_answered_304_by_the_api(client, make_article, clock):
+    kept = make_article(title="Kept")
+    gone = make_article(title="Gone")
+    clock.shift(10)
+    modified = client.get(ARTICLES)["Last-Modified"]
+    clock.shift(10)
+    gone.status = Article.Status.DRAFT
+    gone.save()
+    clock.shift(10)
+    response = client.get(ARTICLES, HTTP_IF_MODIFIED_SINCE=modified)
+    assert response.status_code == 200
+    assert [item["slug"] for item in response.json()["items"]] == [kept.slug]
+
+
+def test_a_tag_rename_is_never_answered_304(client, make_article, clock):
+    article = make_article(slug="renamed", tags=["Finance"])
+    urls = [
+        "/articles/renamed.md",
+        reverse("api:article", args=[article.slug]),
+        article.get_absolute_url(),
+    ]
+    clock.shift(10)
+    before = {url: client.get(url) for url in urls}
+    clock.shift(10)
+    tag = Tag.objects.get(name="Finance")
+    tag.name = "Money matters"
+    tag.save()
+    clock.shift(10)
+    for url, response in before.items():
+        assert "Finance" in response.content.decode()
+        for header in ["Last-Modified", "ETag"]:
+            name = "HTTP_IF_MODIFIED_SINCE" if header == "Last-Modified" else "HTTP_IF_NONE_MATCH"
+            again = client.get(url, **{name: response[header]})
+            assert again.status_code == 200, (url, header)
+            assert "Money matters" in again.content.decode()
+
+
+def test_last_modified_is_when_public_content_last_changed(client, make_article, clock):
+    article = make_article(slug="dated", tags=["Finance"])
+    clock.shift(10)
+    expected = http_date(START.timestamp())
+    for url in ["/", "/articles/dated.md", "/llms.txt", ARTICLES, reverse("api:tags")]:
+        response = client.get(url)
+        assert response["Last-Modified"] == expected, url
+        assert client.get(url, HTTP_IF_MODIFIED_SINCE=expected).status_code == 304, url
+    clock.shift(10)
+    make_article(title="Another")  # a change elsewhere also moves every list
+    clock.shift(10)
+    response = client.get(reverse("api:article", args=[article.slug]))
+    assert response["Last-Modified"] == http_date(START.timestamp() + 20)
+
+
+def test_nothing_made_in_the_second_of_a_change_carries_its_date(client, make_article, clock):
+    """An HTTP date counts whole seconds: a second change within the same second would
+    carry the same date and be answered 304 to a client that had the first."""
+    make_article(slug="fresh", tags=["Finance"])
+    for url in ["/", "/articles/fresh.md", ARTICLES]:
+        response = client.get(url)
+        assert response.status_code == 200 and response["ETag"]
+        assert "Last-Modified" not in response, url
+    clock.shift(1)
+    assert client.get(ARTICLES)["Last-Modified"] == http_date(START.timestamp())
+
+
+def test_a_release_newer_than_the_content_dates_the_pages(
+    client, make_article, settings, tmp_path, clock, new_release
+):
+    make_article()
+    settings.STATIC_ROOT = tmp_path
+    manifest = tmp_path / "staticfiles.json"
+    manifest.write_text("{}")
+    deployed = START.timestamp() + 5
+    os.utime(manifest, (deployed, deployed))
+    clock.shift(10)
+    new_release("")
+    assert client.get("/")["Last-Modified"] == http_date(deployed)
+    assert timezone.now().timestamp() > deployed
