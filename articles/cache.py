@@ -29,6 +29,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Min
 from django.http import QueryDict
@@ -135,14 +136,15 @@ QUERY_PARAMETERS = {
 
 def keep_read_parameters(request):
     """Leave in the request only the query parameters its page reads."""
-    query = normal_query(request.path_info, request.META["QUERY_STRING"])
+    # The bytes the client sent (WSGI hands them over as Latin-1 text).
+    query = normal_query(request.path_info, get_bytes_from_wsgi(request.META, "QUERY_STRING", ""))
     request.META["QUERY_STRING"] = query
     request.GET = QueryDict(query)
 
 
 @functools.lru_cache(maxsize=1024)
 def normal_query(path, query):
-    """The query string `query` as the page at `path` reads it: its parameters only,
+    """The query string `query` (bytes) as the page at `path` reads it: its parameters only,
     sorted, one value each (the last, which request.GET.get() returns), in normal form.
     Remembered: resolving the path and rebuilding the query took 45 us a request."""
     try:

@@ -168,6 +168,9 @@ def test_the_parameters_views_read_still_reach_them(client, make_article):
     response = client.get("/language/zh-hant/?utm_source=x&next=/tags/")
     assert response.status_code == 302 and response["Location"] == "/tags/"
     assert "Lychee season" in client.get("/search/?q=lychee&utm=1").content.decode()
+    make_article(title="香港荔枝")  # the bytes the client sent, not their Latin-1 reading
+    page = client.get("/search/?q=香港&utm=1").content.decode()
+    assert "香港荔枝" in page and 'value="香港"' in page
     assert client.get("/?page=2&x=1").status_code == 404
     assert client.get("/sitemap-articles.xml?p=2&x=1").status_code == 404
     assert client.get("/sitemap-articles.xml?p=1&x=1").status_code == 200
