@@ -8,8 +8,11 @@
 
 Everything starts from Article.objects.published(); nothing writes (other methods get
 405). Each endpoint runs a fixed number of SQL queries, whatever the amount of content.
-ETag, Last-Modified and 304s come from articles.middleware.ApiCacheMiddleware; CORS
-headers from django-cors-headers (settings.CORS_URLS_REGEX).
+Last-Modified is when public content last changed (the content version's time, read
+first in each endpoint): an article unpublished from a list or a tag renamed moves it,
+which no article's own timestamps show. ETag (the body's hash) and 304s come from
+articles.middleware.ApiCacheMiddleware; CORS headers from django-cors-headers
+(settings.CORS_URLS_REGEX).
 """
 
 import datetime
@@ -24,12 +27,12 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.http import http_date
 from ninja import NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError
 from ninja.openapi.docs import Swagger
 from pydantic import Field
 
+from . import cache
 from . import search as site_search
 from .models import Article, TaggedArticle
 from .search.text import spellings
@@ -191,13 +194,6 @@ def article_ref(request, article):
     }
 
 
-def set_last_modified(response, articles):
-    """Last-Modified: the latest change among the articles a response shows."""
-    if articles:
-        latest = max(article.modified_at for article in articles)
-        response["Last-Modified"] = http_date(latest.timestamp())
-
-
 def encode_cursor(article):
     delta = article.published_at - EPOCH
     micros = (delta.days * 86400 + delta.seconds) * 10**6 + delta.microseconds
@@ -247,6 +243,7 @@ def list_articles(
     """Pages follow `next` (keyset pagination on publication time and id): a page costs
     the same at any depth, and articles published meanwhile never shift the pages that
     follow. A tag slug in either Chinese script finds the same articles."""
+    cache.set_last_modified(response)
     # Two queries: the page of articles (with authors), one prefetch of their tags.
     articles = Article.objects.all()
     # Upper bounds on published_at first: of several, SQLite walks the index from the
@@ -274,7 +271,6 @@ def list_articles(
         params = {key: value for key, value in params.items() if value}
         params.update(cursor=next_cursor, limit=limit)
         next_url = absolute(request, f"{reverse('api:articles')}?{urlencode(params)}")
-    set_last_modified(response, items)
     return {
         "items": [article_summary(request, article) for article in items],
         "next_cursor": next_cursor,
@@ -294,12 +290,12 @@ def get_article(
     slug: Annotated[str, Path(pattern=SLUG, max_length=SLUG_MAX_LENGTH)],
 ):
     """Sections come in reading order, each with its anchor on the web page."""
+    cache.set_last_modified(response)
     # Three queries: the article (with its author), its sections, its tags.
     articles = Article.objects.published().select_related("author")
     article = articles.prefetch_related("sections", "tags").filter(slug=slug).first()
     if article is None:
         raise HttpError(404, "No published article has this slug.")
-    set_last_modified(response, [article])
     return {
         **article_summary(request, article),
         "sections": [
@@ -315,8 +311,9 @@ def get_article(
 
 
 @api.get("/tags", response=list[TagOut], url_name="tags", summary="Topics with article counts")
-def list_tags(request):
+def list_tags(request, response: HttpResponse):
     """Every topic with at least one published article, by name."""
+    cache.set_last_modified(response)
     # The site's topic list: the content version, then (once per version) one query.
     articles = reverse("api:articles")
     return [
@@ -343,6 +340,7 @@ def search_articles(
 ):
     """The hits of /search/ in the same order, 10 a page: every word must match, in
     either Chinese script. A page past the last is 404."""
+    cache.set_last_modified(response)
     # Four queries, as on /search/: the content version, the ranked articles, the
     # entries to pick best sections from, those sections.
     query = " ".join(q.split())
@@ -351,7 +349,6 @@ def search_articles(
         hits = paginator.page(page)
     except EmptyPage as error:
         raise HttpError(404, "No such page of results.") from error
-    set_last_modified(response, [hit.article for hit in hits])
     next_url = None
     if hits.has_next():
         params = urlencode({"q": query, "page": page + 1})

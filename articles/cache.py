@@ -13,17 +13,26 @@ small query per request (`current_version()`):
 
 Nothing needs deleting: entries for older states are never read again and age out.
 `PageCacheMiddleware` serves whole public pages from the cache with ETag and
-Last-Modified, answering conditional requests with 304.
+Last-Modified, answering conditional requests with 304. The key is the page: scheme,
+host, path, the query parameters it reads, language, release and content version
+(docs/architecture.md, "Page cache key").
 """
 
+import collections
 import contextvars
 import datetime
+import functools
 import hashlib
-from functools import cache as once
+import pathlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.db import DatabaseError, connection
+from django.http import QueryDict
+from django.http.request import split_domain_port
+from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
@@ -40,7 +49,7 @@ REQUEST_STATE = contextvars.ContextVar("content_state", default=None)
 _NOW = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
 
 
-@once
+@functools.cache
 def _state_sql(vendor):
     """(sql, params, positions of "now" in params): the version row and the latest
     publication time readers can see, in one statement built from the published rule."""
@@ -94,13 +103,119 @@ def cached(name, compute):
     return value
 
 
+# The page cache key. Whatever a page shows must be in it, and nothing else a request
+# carries: the scheme and host (with its port) that links are built from, the path,
+# the query parameters the page reads, the language, the release and the content version.
+
+
+def page_number(value):
+    """?page= as the paginators read it (int()): 02, " 2" and 2 are one page."""
+    try:
+        return str(int(value))
+    except ValueError:  # "last", or a 404
+        return value
+
+
+def search_words(value):
+    """?q= as SearchView reads it: its words, single-spaced."""
+    return " ".join(value.split())
+
+
+# The query parameters each cached page reads (by URL name), each in the form its view
+# reads it. Every other parameter is dropped from the request before the view runs.
+QUERY_PARAMETERS = {
+    "articles:list": {"page": page_number},
+    "articles:tag": {"page": page_number},
+    "articles:search": {"q": search_words, "page": page_number},
+    "articles:language": {"next": str},
+    "sitemap_section": {"p": page_number},  # Django's sitemap pages
+}
+
+
+def keep_read_parameters(request):
+    """Leave in the request only the query parameters its page reads."""
+    # The bytes the client sent (WSGI hands them over as Latin-1 text).
+    query = normal_query(request.path_info, get_bytes_from_wsgi(request.META, "QUERY_STRING", ""))
+    request.META["QUERY_STRING"] = query
+    request.GET = QueryDict(query)
+
+
+@functools.lru_cache(maxsize=1024)
+def normal_query(path, query):
+    """The query string `query` (bytes) as the page at `path` reads it: its parameters only,
+    sorted, one value each (the last, which request.GET.get() returns), in normal form.
+    Remembered: resolving the path and rebuilding the query took 45 us a request."""
+    try:
+        readers = QUERY_PARAMETERS.get(resolve(path).view_name)
+    except Resolver404:
+        readers = None
+    if not readers:
+        return ""
+    given, kept = QueryDict(query), QueryDict(mutable=True)
+    for name in sorted(readers):
+        value = readers[name](given.get(name) or "")
+        if value:
+            kept[name] = value
+    return kept.urlencode()
+
+
+Release = collections.namedtuple("Release", "id at")
+CODE = ("articles", "hkai_site", "templates", "static", "locale")
+
+
+@functools.cache
+def release():
+    """This deployment: `id` is RELEASE from the environment, else a hash of the static
+    manifest (collectstatic names each asset by its content), else of the code; `at`
+    (seconds since 1970) is when those files were last written. Once per process."""
+    manifest = pathlib.Path(settings.STATIC_ROOT) / "staticfiles.json"
+    base = manifest.parent if manifest.is_file() else pathlib.Path(settings.BASE_DIR)
+    if manifest.is_file():
+        files = [manifest]
+    else:
+        found = (path for folder in CODE for path in (base / folder).rglob("*"))
+        files = sorted(p for p in found if p.is_file() and "__pycache__" not in p.parts)
+    digest = hashlib.sha256()
+    for path in files:  # named as in the checkout: servers in other folders agree
+        digest.update(f"{path.relative_to(base)}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    at = max((path.stat().st_mtime for path in files), default=0)
+    return Release(settings.RELEASE or digest.hexdigest()[:16], int(at))
+
+
+def request_version():
+    """(version, changed) for this request, read once however many parts ask."""
+    state = REQUEST_STATE.get()
+    if state is None:
+        return current_version()[:2]
+    if "changed" not in state:
+        state["version"], state["changed"] = current_version()[:2]
+    return state["version"], state["changed"]
+
+
+def last_modified(changed_at):
+    """A response's Last-Modified (seconds): the later of the last change to public
+    content and of this release. None within that second: an HTTP date counts whole
+    seconds, so a further change in it would carry the same date and get a 304."""
+    at = max(changed_at, release().at)
+    return at if at < int(time.time()) else None
+
+
+def set_last_modified(response):
+    at = last_modified(request_version()[1])
+    if at is not None:
+        response["Last-Modified"] = http_date(at)
+
+
 class PageCacheMiddleware:
     """Serve anonymous GET/HEAD requests for public pages from the cache.
 
     A page is cached when the view returned 200, set no cookie and did not forbid
     caching (previews send no-cache). Requests carrying a session cookie (staff) and
-    the admin bypass the cache. The key holds the content version, the language and
-    the full path with its query string.
+    the admin bypass the cache. Query parameters the page does not read are dropped
+    first; the key is the page (see above). Pages for a host that only a wildcard of
+    ALLOWED_HOSTS admits, or on a port this server does not listen on, are rendered
+    but never stored: no request can add entries without bound.
     """
 
     def __init__(self, get_response):
@@ -108,26 +223,45 @@ class PageCacheMiddleware:
         self.admin_prefix = "/" + settings.ADMIN_PATH
         self.api_prefix = settings.API_PREFIX  # the API revalidates with its own ETags
         self.uncached = ("/livez", "/healthz")  # probes and the benchmark baseline
+        allowed = settings.ALLOWED_HOSTS
+        if settings.DEBUG and not allowed:  # as Django's host check
+            allowed = [".localhost", "127.0.0.1", "[::1]"]
+        self.host_names = {name.lower().lstrip(".") for name in allowed if name != "*"}
+        release()  # before the first request
 
     def __call__(self, request):
         state = {}
         token = REQUEST_STATE.set(state)
         try:
+            host = request.get_host()  # an unknown Host is refused (400) before any lookup
             if not self.cacheable_request(request):
                 return self.get_response(request)
+            if request.META.get("QUERY_STRING"):
+                keep_read_parameters(request)
             try:
-                version, changed_at = current_version()
+                state["version"], state["changed"] = current_version()[:2]
             except DatabaseError:  # no database (yet): the view decides what to answer
                 return self.get_response(request)
-            state["version"] = version
-            return self.serve(request, version, changed_at)
+            key = self.key(request, host, state["version"])
+            if key is None:
+                return self.get_response(request)
+            return self.serve(request, key, state["changed"])
         finally:
             REQUEST_STATE.reset(token)
 
-    def serve(self, request, version, changed_at):
+    def key(self, request, host, version):
+        """None for a host or port that would add entries without bound."""
+        name, port = split_domain_port(host)
+        scheme = request.scheme
+        ports = ("", "443" if scheme == "https" else "80", request.META.get("SERVER_PORT"))
+        if name not in self.host_names or port not in ports:
+            return None
         language = translation.get_language_from_request(request)
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"hkai:page:{version}:{language}:{digest}"
+        page = f"{scheme}://{host}{request.get_full_path()}"
+        digest = hashlib.sha256(page.encode()).hexdigest()
+        return f"hkai:page:{release().id}:{version}:{language}:{digest}"
+
+    def serve(self, request, key, changed_at):
         response = cache.get(key)
         if response is None:
             response = self.get_response(request)
@@ -141,7 +275,6 @@ class PageCacheMiddleware:
         )
 
     def cacheable_request(self, request):
-        request.get_host()  # an unknown Host is refused (400) before any cache lookup
         return (
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
@@ -162,8 +295,12 @@ class PageCacheMiddleware:
 
     @staticmethod
     def add_validators(response, changed_at):
-        response["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-        response["Last-Modified"] = http_date(changed_at)
+        """ETag: the body's hash; Last-Modified: see last_modified(). A view's own
+        (from the same rules) stand."""
+        response.setdefault("ETag", f'"{hashlib.sha256(response.content).hexdigest()[:32]}"')
+        at = last_modified(changed_at)
+        if at is not None:
+            response.setdefault("Last-Modified", http_date(at))
         response.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
 

@@ -16,7 +16,7 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
-from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import conditional_page, require_safe
@@ -249,7 +249,9 @@ def article_markdown(request, slug):
     article = get_object_or_404(articles.prefetch_related("sections", "tags"), slug=slug)
     text = plain_text.article_markdown(article, request.build_absolute_uri)
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
-    response["Last-Modified"] = http_date(article.modified_at.timestamp())
+    # When public content last changed, not this article: a tag renamed or another
+    # article published changes this text too.
+    cache.set_last_modified(response)
     canonical = request.build_absolute_uri(article.get_absolute_url())
     response["Link"] = f'<{canonical}>; rel="canonical"'
     return response
@@ -263,7 +265,9 @@ def llms_txt(request):
     articles = Article.objects.published().only(*fields)[:LLMS_TXT_ARTICLES]
     tags = topics.popular_topics(LLMS_TXT_TOPICS)
     text = plain_text.llms_txt(articles, tags, request.build_absolute_uri)
-    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    cache.set_last_modified(response)
+    return response
 
 
 def server_error(request):

@@ -194,6 +194,11 @@ TIME_ZONE = "Asia/Hong_Kong"
 USE_I18N = True
 USE_TZ = True
 
+# Names this deployment in the page cache's keys (articles/cache.py, release()): set it
+# to the deployed commit or build number. Unset: a hash of the static manifest, else of
+# the code, so a deploy never serves the previous release's pages.
+RELEASE = os.environ.get("RELEASE", "")
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
