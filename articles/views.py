@@ -1,8 +1,9 @@
+import sys
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import (
     Http404,
     HttpResponse,
@@ -272,9 +273,17 @@ def llms_txt(request):
 
 def server_error(request):
     """500: the plain page, with the site's name but nothing else from the request
-    (Django's own handler renders it with no context at all)."""
-    page = loader.get_template("500.html").render({"site_name": settings.SITE_NAME})
-    return HttpResponseServerError(page)
+    (Django's own handler renders it with no context at all). When the database cannot
+    be reached (restarting, failing over), 503 with Retry-After instead: nothing is
+    wrong with the request, and clients and load balancers try again."""
+    context = {"site_name": settings.SITE_NAME}
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        page = loader.get_template("503.html").render(context)
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = "5"
+        add_never_cache_headers(response)
+        return response
+    return HttpResponseServerError(loader.get_template("500.html").render(context))
 
 
 def page_not_found(request, exception):

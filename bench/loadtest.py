@@ -4,8 +4,11 @@
     .venv/bin/python bench/loadtest.py --seconds 20 --readers 16
 
 A fresh SQLite site (seed articles plus synthetic ones) is served by gunicorn in
-production mode on 127.0.0.1. For the whole run, reader threads in this process load
-mixed pages while an editor (a second thread with its own session) signs in to the
+production mode on 127.0.0.1; with `--restart-postgres`, run under tests/with_postgres.py,
+a fresh PostgreSQL database on that throwaway server instead, which is restarted two
+thirds of the way in: requests may then fail cleanly (503, a one-line log entry), none
+afterwards, and no confirmed edit may be lost. For the whole run, reader threads in
+this process load mixed pages while an editor (a second thread with its own session) signs in to the
 admin and adds, publishes and edits articles in a loop, recording each save the server
 confirmed. A third of the way in, one gunicorn worker is killed with SIGKILL; gunicorn
 starts a replacement. Pass: no 5xx, no "database is locked" anywhere, and every edit
@@ -76,14 +79,19 @@ class Stats:
         self.statuses = collections.Counter()
         self.errors = collections.Counter()
 
+        self.failures = []  # (when, what): 5xx statuses and connection errors
+
     def record(self, kind, status, seconds):
         with self.lock:
             self.latency[kind].append(seconds * 1000)
             self.statuses[status] += 1
+            if status >= 500:
+                self.failures.append((time.monotonic(), status))
 
     def error(self, kind, error):
         with self.lock:
             self.errors[f"{kind}: {type(error).__name__}"] += 1
+            self.failures.append((time.monotonic(), type(error).__name__))
 
 
 def reader(port, paths, stats, stop, rng):
@@ -111,14 +119,17 @@ def editor(port, stats, stop, saved, problems):
         except (OSError, http.client.HTTPException) as error:  # e.g. on the killed worker
             stats.error("admin sign-in", error)
     if status != 302:
-        problems.append(f"editor could not sign in ({status})")
+        problems.append((time.monotonic(), f"editor could not sign in ({status})"))
         return
     n = 0
     while not stop.is_set():
         n += 1
         slug, body = f"load-{n}", f"Body {n} written under load."
         try:
-            _, _, page = session.request("GET", "/admin/articles/article/add/")
+            status, _, page = session.request("GET", "/admin/articles/article/add/")
+            if status != 200:
+                problems.append((time.monotonic(), f"add form: {status}"))
+                continue
             data = form_fields(page, ADMIN_FORMS)
             data.update(
                 {
@@ -139,11 +150,14 @@ def editor(port, stats, stop, saved, problems):
             status, headers, content = session.request("POST", "/admin/articles/article/add/", data)
             stats.record("admin save", status, time.perf_counter() - started)
             if status != 302:
-                problems.append(f"add {slug}: {status}")
+                problems.append((time.monotonic(), f"add {slug}: {status}"))
                 continue
             saved[slug] = {"title": f"Load test {n}", "body": body}
             change = headers["Location"]
-            _, _, page = session.request("GET", change)
+            status, _, page = session.request("GET", change)
+            if status != 200:
+                problems.append((time.monotonic(), f"change form of {slug}: {status}"))
+                continue
             data = form_fields(page, ADMIN_FORMS)
             data["sections-0-body"] = body + " Edited."
             started = time.perf_counter()
@@ -152,7 +166,7 @@ def editor(port, stats, stop, saved, problems):
             if status == 302:
                 saved[slug]["body"] = body + " Edited."
             else:
-                problems.append(f"edit {slug}: {status}")
+                problems.append((time.monotonic(), f"edit {slug}: {status}"))
         except (OSError, http.client.HTTPException) as error:
             stats.error("admin save", error)
 
@@ -173,15 +187,23 @@ def main():
     parser.add_argument("--readers", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument(
+        "--restart-postgres",
+        action="store_true",
+        help="under tests/with_postgres.py: restart the server mid-run",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="hkai-load-"))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
+    database = f"sqlite:///{work / 'db.sqlite3'}"
+    if args.restart_postgres:
+        database = postgres_database(os.environ.get("DATABASE_URL", ""))
     env.update(
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}",
+        DATABASE_URL=database,
         DJANGO_STATIC_ROOT=str(work / "static"),
         DJANGO_LOGIN_FAILURE_LIMIT="1000",
         PORT=str(port),
@@ -203,6 +225,28 @@ def main():
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         log.close()
+
+
+def postgres_database(url):
+    """A fresh database on the throwaway server of tests/with_postgres.py."""
+    if not url.startswith("postgres") or "HKAI_TEST_PG_RESTART" not in os.environ:
+        raise SystemExit("--restart-postgres runs under tests/with_postgres.py")
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as db:
+        db.execute("DROP DATABASE IF EXISTS hkai_load")
+        db.execute("CREATE DATABASE hkai_load")
+    return url.rsplit("/", 1)[0] + "/hkai_load"
+
+
+def restart_postgres():
+    """Restart the database server; (started, finished) in monotonic seconds."""
+    import json
+
+    started = time.monotonic()
+    subprocess.run(json.loads(os.environ["HKAI_TEST_PG_RESTART"]), check=True,
+                   capture_output=True, timeout=120)  # fmt: skip
+    return started, time.monotonic()
 
 
 def run(args, port, server, work, env):
@@ -249,17 +293,26 @@ def run(args, port, server, work, env):
     victim = before[0]
     os.kill(victim, signal.SIGKILL)
     killed_at = time.monotonic() - started
-    replaced = None
+    replaced, outage = None, None
     while time.monotonic() - started < args.seconds:
         now = workers_of(server.pid)
         if replaced is None and victim not in now and len(now) == len(before):
             replaced = time.monotonic() - started - killed_at
+        if (
+            args.restart_postgres
+            and outage is None
+            and time.monotonic() - started > args.seconds * 2 / 3
+        ):
+            outage = restart_postgres()
         time.sleep(0.25)
     stop.set()
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
 
+    from django.db import connections
+
+    connections.close_all()  # this process's own connection did not survive a restart
     missing = []
     for slug, expected in saved.items():
         article = Article.objects.filter(slug=slug).prefetch_related("sections").first()
@@ -274,7 +327,17 @@ def run(args, port, server, work, env):
     server_log = (work / "gunicorn.log").read_text()
     locked = server_log.count("database is locked")
     tracebacks = server_log.count("Traceback")
-    fivexx = sum(n for status, n in stats.statuses.items() if status >= 500)
+    # While the database restarts (and 2 s after, as workers reconnect) requests may fail
+    # with a 503 or a closed connection; a 5xx other than 503, or any failure outside
+    # that window, fails the run.
+    window = (outage[0], outage[1] + 2) if outage else (0, 0)
+    during = [f for f in stats.failures if window[0] <= f[0] <= window[1]]
+    fivexx = len([f for f in stats.failures if f not in during and isinstance(f[1], int)])
+    fivexx += len([f for f in during if isinstance(f[1], int) and f[1] != 503])
+    errors_after = [
+        f for f in stats.failures if outage and f[0] > window[1] and not isinstance(f[1], int)
+    ]
+    problems = [text for when, text in problems if not window[0] <= when <= window[1]]
 
     total = sum(len(v) for v in stats.latency.values())
     print(f"\n{total} requests in {elapsed:.0f} s ({total / elapsed:.0f}/s), "
@@ -288,6 +351,18 @@ def run(args, port, server, work, env):
         ("status codes", dict(sorted(stats.statuses.items()))),
         ("5xx responses", fivexx),
         ("connection errors", dict(stats.errors) or 0),
+        *(
+            [
+                (
+                    "database restarted",
+                    f"in {outage[1] - outage[0]:.1f} s at "
+                    f"{outage[0] - started:.1f} s; {len(during)} clean failures meanwhile",
+                ),
+                ("failures after restart", len(errors_after)),
+            ]
+            if outage
+            else []
+        ),
         ('"database is locked"', locked),
         ("tracebacks in server log", tracebacks),
         ("worker killed", f"pid {victim} at {killed_at:.1f} s"),
@@ -300,7 +375,8 @@ def run(args, port, server, work, env):
         print(f"{name:<26}{value}")
     passed = (
         fivexx == 0 and locked == 0 and tracebacks == 0 and not missing and saved
-        and replaced is not None and not problems
+        and replaced is not None and not problems and not errors_after
+        and (outage is not None or not args.restart_postgres)
     )  # fmt: skip
     print("\nPASS" if passed else "\nFAIL")
     return 0 if passed else 1

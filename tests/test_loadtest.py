@@ -1,17 +1,19 @@
 """A short run of bench/loadtest.py, so `make loadtest` keeps working."""
 
+import os
 import subprocess
 import sys
 
 import pytest
 from django.conf import settings
 
-pytestmark = pytest.mark.skipif(
+sqlite_leg = pytest.mark.skipif(
     "sqlite" not in settings.DATABASES["default"]["ENGINE"],
     reason="the load test builds its own SQLite site; it runs in the SQLite leg",
 )
 
 
+@sqlite_leg
 def test_short_load_test_with_a_killed_worker_passes():
     result = subprocess.run(
         [sys.executable, "bench/loadtest.py", "--seconds", "6", "--readers", "4",
@@ -24,4 +26,23 @@ def test_short_load_test_with_a_killed_worker_passes():
     assert '"database is locked"      0' in out
     assert "confirmed edits missing   0" in out
     assert "replacement worker        up" in out
+    assert out.rstrip().endswith("PASS")
+
+
+@pytest.mark.skipif(
+    "HKAI_TEST_PG_RESTART" not in os.environ,
+    reason="restarts the throwaway PostgreSQL server of tests/with_postgres.py",
+)
+def test_a_database_restart_under_load_fails_cleanly_and_loses_no_edit():
+    result = subprocess.run(
+        [sys.executable, "bench/loadtest.py", "--seconds", "12", "--readers", "4",
+         "--articles", "20", "--restart-postgres"],
+        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    out = result.stdout
+    assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
+    assert "database restarted" in out
+    assert "failures after restart   0" in out
+    assert "tracebacks in server log  0" in out
+    assert "confirmed edits missing   0" in out
     assert out.rstrip().endswith("PASS")

@@ -162,3 +162,21 @@ def test_the_site_name_comes_from_settings_everywhere_it_appears(
         text = response.content.decode()
         assert "Example News" in text, response.request["PATH_INFO"]
         assert "HKAI" not in text, (response.request["PATH_INFO"], text)
+
+
+def test_a_database_outage_is_a_503_with_one_log_line(client, db, caplog):
+    """While the database cannot be reached, pages answer 503 with Retry-After (clients
+    and load balancers try again) and the log has one line naming the cause."""
+    from django.db import OperationalError, connection
+
+    def unreachable(execute, sql, params, many, context):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    client.raise_request_exception = False
+    with connection.execute_wrapper(unreachable), caplog.at_level("ERROR"):
+        response = client.get("/")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "cannot reach its database" in response.content.decode()
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert len(records) == 1 and "database unavailable" in records[0].getMessage()
+    assert records[0].exc_info is None  # one line, no traceback

@@ -10,6 +10,7 @@ skipped with a loud message, except under CI=true, where that is a failure.
 """
 
 import glob
+import json
 import os
 import pwd
 import shutil
@@ -83,6 +84,10 @@ def main(command):
                 return unavailable(f"{' '.join(step)} failed:\n{result.stderr}{log}")
         say(f"throwaway server on 127.0.0.1:{port}; running {' '.join(command)}")
         env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/hkai"}
+        # How a fault test restarts this server (bench/loadtest.py --restart-postgres).
+        restart = as_user([f"{bin_dir}/pg_ctl", "-D", data, "-l", f"{root}/server.log", "-w",
+                           "-t", "60", "-m", "fast", "restart"])  # fmt: skip
+        env["HKAI_TEST_PG_RESTART"] = json.dumps(restart)
         return subprocess.run(command, env=env).returncode
     finally:
         subprocess.run(
