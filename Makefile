@@ -23,7 +23,7 @@ seed: migrate
 # collected only when a source changed: static/ (a file or a directory's entries), the
 # installed packages (reinstalled when requirements.txt changes), or what chooses them.
 STATIC_ROOT := $(or $(DJANGO_STATIC_ROOT),staticfiles)
-$(STATIC_ROOT)/staticfiles.json: $(BIN)/gunicorn $(shell find static/ -print) articles/apps.py hkai_site/settings.py
+$(STATIC_ROOT)/staticfiles.json: $(BIN)/gunicorn $(shell find static/ -print) hkai_site/apps.py hkai_site/settings.py
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	touch $@
 

@@ -11,7 +11,7 @@ Everything starts from Article.objects.published(); nothing writes (other method
 Last-Modified is when public content last changed (the content version's time, read
 first in each endpoint): an article unpublished from a list or a tag renamed moves it,
 which no article's own timestamps show. ETag (the body's hash) and 304s come from
-articles.middleware.ApiCacheMiddleware; CORS headers from django-cors-headers
+hkai_site.middleware.ApiCacheMiddleware; CORS headers from django-cors-headers
 (settings.CORS_URLS_REGEX).
 """
 

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.staticfiles import apps as staticfiles
 
 
 class ArticlesConfig(AppConfig):
@@ -38,15 +37,3 @@ def install_triggers(using, **kwargs):
         connection.introspection.table_names()
     ):
         search.ensure_index()
-
-
-class StaticFilesConfig(staticfiles.StaticFilesConfig):
-    """collectstatic without what django-ninja ships but the site never serves: the
-    ReDoc renderer (the API docs use Swagger UI) and an unreferenced source map.
-    Compressing them tripled collectstatic's time."""
-
-    ignore_patterns = [
-        *staticfiles.StaticFilesConfig.ignore_patterns,
-        "ninja/redoc.*",
-        "ninja/swagger-ui-bundle.js.map",
-    ]

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.http import (
     Http404,
     HttpResponse,
@@ -19,7 +19,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 
@@ -213,26 +212,6 @@ def switch_language(request, code):
         secure=request.is_secure(),
     )
     return response
-
-
-@require_safe
-@never_cache
-def livez(request):
-    """200 "ok" while this process can answer at all (no database access): liveness
-    for a process supervisor, and the baseline view of the benchmarks."""
-    return HttpResponse("ok\n", content_type="text/plain")
-
-
-@require_safe
-@never_cache
-def healthz(request):
-    """200 "ok" when the app and its database answer; 503 otherwise."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
 
 
 @require_safe

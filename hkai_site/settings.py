@@ -83,7 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "articles.apps.StaticFilesConfig",  # django.contrib.staticfiles, fewer files
+    "hkai_site.apps.StaticFilesConfig",  # django.contrib.staticfiles, fewer files
     "django.contrib.sitemaps",
     "taggit",
     "reversion",
@@ -92,21 +92,23 @@ INSTALLED_APPS = [
     "corsheaders",
     "ninja",  # the API docs page's script and styles, served as static files
     "articles.apps.ArticlesConfig",
+    # The project's own plumbing: backup and restore commands.
+    "hkai_site.apps.SiteConfig",
 ]
 
 MIDDLEWARE = [
     # First: every log line of a request carries its id (X-Request-ID).
-    "articles.request_id.RequestIdMiddleware",
+    "hkai_site.request_id.RequestIdMiddleware",
     # Load balancers and supervisors probe /healthz and /livez by IP over plain HTTP.
-    "articles.middleware.HealthCheckMiddleware",
+    "hkai_site.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that answers early: CORS headers on /api/ responses and 304s.
     "corsheaders.middleware.CorsMiddleware",
-    "articles.middleware.ApiCacheMiddleware",
+    "hkai_site.middleware.ApiCacheMiddleware",
     # Whole public pages from the cache, keyed on the content version: never stale.
     "articles.cache.PageCacheMiddleware",
-    "articles.middleware.PermissionsPolicyMiddleware",
+    "hkai_site.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # English by default; Traditional Chinese from the language switcher's cookie or
@@ -277,7 +279,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "articles.request_id.RequestIdFilter"},
+        "request_id": {"()": "hkai_site.request_id.RequestIdFilter"},
         "client_errors": {"()": "hkai_site.logs.ClientErrorsWithoutTraceback"},
     },
     "formatters": {

@@ -11,6 +11,8 @@ from articles import views
 from articles.api import api
 from articles.sitemaps import SITEMAPS
 
+from . import health
+
 # Read when each admin page is drawn, so they follow settings.SITE_NAME.
 site_name = lazy(lambda: settings.SITE_NAME, str)
 admin.site.site_header = format_lazy("{} editors", site_name())
@@ -19,8 +21,8 @@ admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
-    path("healthz", views.healthz, name="healthz"),
-    path("livez", views.livez, name="livez"),
+    path("healthz", health.healthz, name="healthz"),
+    path("livez", health.livez, name="livez"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # Browsers and feed readers ask for /favicon.ico whatever a page links.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"))),

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.cache import patch_cache_control
 
-from .views import healthz, livez
+from .health import healthz, livez
 
 
 class PermissionsPolicyMiddleware:

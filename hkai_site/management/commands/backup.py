@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.backup import BackupError, backup
+from hkai_site.backup import BackupError, backup
 
 
 class Command(BaseCommand):
