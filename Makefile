@@ -43,23 +43,23 @@ format: $(BIN)/pytest
 
 # Debian's Chromium for the browser tests, installed with apt-get when missing (as root).
 chromium: $(BIN)/pytest
-	$(BIN)/python -m tests.chromium
+	$(BIN)/python -m devtools.chromium
 
 # The whole suite twice: on the embedded SQLite default (browser tests included), then
-# on a throwaway PostgreSQL server that tests/with_postgres.py starts on 127.0.0.1.
+# on a throwaway PostgreSQL server that devtools/with_postgres.py starts on 127.0.0.1.
 test: lint chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
-	$(BIN)/python tests/with_postgres.py $(BIN)/pytest
+	$(BIN)/python devtools/with_postgres.py $(BIN)/pytest
 
 # Desktop and phone screenshots of the main pages, from the seed, into docs/screenshots/.
 screenshots: chromium
-	$(BIN)/python -m tests.screenshots docs/screenshots
+	$(BIN)/python -m devtools.screenshots docs/screenshots
 
 # Refresh locale/zh_Hant from the templates and code (needs GNU gettext), then edit the
 # .po and run this again: the compiled .mo is committed, so `make run` needs no gettext.
 messages: $(BIN)/pytest
-	$(BIN)/python manage.py makemessages -l zh_Hant --no-obsolete --no-location --ignore=.venv --ignore=tests
+	$(BIN)/python manage.py makemessages -l zh_Hant --no-obsolete --no-location --ignore=.venv --ignore=tests --ignore=devtools
 	$(BIN)/python -c "import polib; polib.pofile('locale/zh_Hant/LC_MESSAGES/django.po').save_as_mofile('locale/zh_Hant/LC_MESSAGES/django.mo')"
 
 # 60 s of 32 readers and an editor against gunicorn, one worker killed mid-run.
@@ -74,4 +74,4 @@ bench: $(BIN)/pytest
 	$(BIN)/python bench/run.py --articles 100000
 
 bench-pg: $(BIN)/pytest
-	$(BIN)/python tests/with_postgres.py $(BIN)/python bench/run.py --articles 100000 --output bench/results-pg.json
+	$(BIN)/python devtools/with_postgres.py $(BIN)/python bench/run.py --articles 100000 --output bench/results-pg.json

@@ -4,7 +4,7 @@
     .venv/bin/python bench/loadtest.py --seconds 20 --readers 16
 
 A fresh SQLite site (seed articles plus synthetic ones) is served by gunicorn in
-production mode on 127.0.0.1; with `--restart-postgres`, run under tests/with_postgres.py,
+production mode on 127.0.0.1; with `--restart-postgres`, run under devtools/with_postgres.py,
 a fresh PostgreSQL database on that throwaway server instead, which is restarted two
 thirds of the way in: requests may then fail cleanly (503, a one-line log entry), none
 afterwards, and no confirmed edit may be lost. For the whole run, reader threads in
@@ -35,8 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.helpers import form_fields  # noqa: E402  (reads forms as a browser sends them)
-from tests.services import free_port  # noqa: E402
+from devtools.html_forms import form_fields  # noqa: E402  (reads forms as a browser sends them)
+from devtools.services import free_port  # noqa: E402
 
 ADMIN_FORMS = "form#article_form, form#login-form"
 PYTHON = sys.executable
@@ -190,7 +190,7 @@ def main():
     parser.add_argument(
         "--restart-postgres",
         action="store_true",
-        help="under tests/with_postgres.py: restart the server mid-run",
+        help="under devtools/with_postgres.py: restart the server mid-run",
     )
     args = parser.parse_args()
 
@@ -213,7 +213,8 @@ def main():
     print(f"Preparing a site in {work} …", flush=True)
     manage(env, "migrate", "--noinput")
     manage(env, "load_seed")
-    manage(env, "generate_articles", "--count", str(args.articles), "--seed", "1")
+    subprocess.run([PYTHON, "-m", "devtools.generate", "--count", str(args.articles), "--seed",
+                    "1"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     manage(env, "collectstatic", "--noinput")
     manage(env, "createsuperuser", "--noinput", "--username", "editor", "--email", "e@hkai.test")
     log = open(work / "gunicorn.log", "w")
@@ -228,9 +229,9 @@ def main():
 
 
 def postgres_database(url):
-    """A fresh database on the throwaway server of tests/with_postgres.py."""
+    """A fresh database on the throwaway server of devtools/with_postgres.py."""
     if not url.startswith("postgres") or "HKAI_TEST_PG_RESTART" not in os.environ:
-        raise SystemExit("--restart-postgres runs under tests/with_postgres.py")
+        raise SystemExit("--restart-postgres runs under devtools/with_postgres.py")
     import psycopg
 
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as db:

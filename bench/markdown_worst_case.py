@@ -1,4 +1,4 @@
-"""Rendering time of the worst section bodies (tests/markdown_cases.py), in process.
+"""Rendering time of the worst section bodies (devtools/markdown_cases.py), in process.
 
     python bench/markdown_worst_case.py            # at the section limit, best of 3
     python bench/markdown_worst_case.py --length 100000 --rounds 5
@@ -23,7 +23,7 @@ def main():
     django.setup()
     from articles.limits import SECTION_BODY_MAX_LENGTH
     from articles.markdown import render_markdown
-    from tests.markdown_cases import worst_cases
+    from devtools.markdown_cases import worst_cases
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--length", type=int, default=SECTION_BODY_MAX_LENGTH)

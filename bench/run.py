@@ -3,7 +3,7 @@
     make bench                         # 100,000 articles on SQLite (database cached)
     .venv/bin/python bench/run.py --articles 1000 --seconds 3
 
-1. Builds the database once: bench/data/bench-N.sqlite3 (migrate + generate_articles),
+1. Builds the database once: bench/data/bench-N.sqlite3 (migrate + devtools.generate),
    reused by later runs. On PostgreSQL (`make bench-pg`) the database is built in a
    throwaway cluster each time.
 2. Starts gunicorn in production mode and drives load from a second process (wrk when
@@ -41,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.services import free_port  # noqa: E402
+from devtools.services import free_port  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 PYTHON = sys.executable
@@ -97,7 +97,8 @@ def build(env, articles, marker=None):
     if marker is not None and marker.exists():
         return 0.0
     started = time.monotonic()
-    manage(env, "generate_articles", "--count", str(articles), "--seed", "1")
+    subprocess.run([PYTHON, "-m", "devtools.generate", "--count", str(articles), "--seed", "1"],
+                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
     seconds = time.monotonic() - started
     log(f"generated {articles} articles in {seconds:.0f} s")
     if marker is not None:
@@ -213,7 +214,7 @@ PAGES = r"""
 import django, json, random, sys; django.setup()
 from django.db.models import Count
 from taggit.models import Tag
-from articles.generator import WORDS
+from devtools.generator import WORDS
 from articles.models import Article
 n, articles = int(sys.argv[1]), int(sys.argv[2])
 rng = random.Random(5)

@@ -1,9 +1,9 @@
 """Search latency, in process, on a database of N synthetic articles.
 
     python bench/search_latency.py --articles 1000            # SQLite, in bench/data/
-    python tests/with_postgres.py python bench/search_latency.py --articles 1000
+    python devtools/with_postgres.py python bench/search_latency.py --articles 1000
 
-Builds the database on first use (migrate + generate_articles), then times the whole
+Builds the database on first use (migrate + devtools.generate), then times the whole
 search page (view, queries, template) for each query, several rounds, and prints p50
 and p95 per query in milliseconds.
 """
@@ -52,10 +52,11 @@ def main():
     from django.test import Client
 
     from articles.models import Article
+    from devtools.generator import generate
 
     call_command("migrate", verbosity=0)
     if Article.objects.count() < args.articles:
-        call_command("generate_articles", count=args.articles - Article.objects.count(), seed=1)
+        generate(args.articles - Article.objects.count(), seed=1)
     client = Client()
     print(f"{connection.vendor}, {Article.objects.count()} articles, {args.rounds} rounds")
     print(f"{'query':<22}{'results':>8}{'p50 ms':>9}{'p95 ms':>9}")

@@ -10,7 +10,7 @@ import os
 import pytest
 from django.conf import settings
 
-from tests.chromium import CHROMIUM, available, launch
+from devtools.chromium import CHROMIUM, available, launch
 
 ON_SQLITE = "sqlite" in settings.DATABASES["default"]["ENGINE"]
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Section
+from devtools.services import http_get, prepare_site, site_env, start_gunicorn, start_redis, stop
 from tests.helpers import change_url, form_data
-from tests.services import http_get, prepare_site, site_env, start_gunicorn, start_redis, stop
 
 CHANGELIST = reverse("admin:articles_article_changelist")
 

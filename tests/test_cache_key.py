@@ -20,8 +20,8 @@ from taggit.models import Tag
 
 from articles import cache as page_cache
 from articles.models import Article
+from devtools.services import http_get, prepare_site, site_env, start_gunicorn, start_redis, stop
 from tests.helpers import clock_standing_at
-from tests.services import http_get, prepare_site, site_env, start_gunicorn, start_redis, stop
 
 ARTICLES = reverse("api:articles")
 # Later than any file of the checkout was written, so the release is older than the content.

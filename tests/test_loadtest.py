@@ -31,7 +31,7 @@ def test_short_load_test_with_a_killed_worker_passes():
 
 @pytest.mark.skipif(
     "HKAI_TEST_PG_RESTART" not in os.environ,
-    reason="restarts the throwaway PostgreSQL server of tests/with_postgres.py",
+    reason="restarts the throwaway PostgreSQL server of devtools/with_postgres.py",
 )
 def test_a_database_restart_under_load_fails_cleanly_and_loses_no_edit():
     result = subprocess.run(

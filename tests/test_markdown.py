@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 
 from articles.limits import SECTION_BODY_MAX_LENGTH
 from articles.markdown import MAX_NESTING, render_markdown
-from tests.markdown_cases import worst_cases
+from devtools.markdown_cases import worst_cases
 
 
 def test_markdown_becomes_html():

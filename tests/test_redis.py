@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article
+from devtools.services import start_redis, stop
 from tests.helpers import change_url, form_data
-from tests.services import start_redis, stop
 
 SLUG = "rise-of-ai-in-hong-kong"
 PAGE = f"/articles/{SLUG}/"

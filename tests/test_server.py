@@ -15,8 +15,8 @@ from unittest.mock import ANY
 import pytest
 from django.conf import settings
 
-from tests.services import http_get as get
-from tests.services import prepare_site, site_env, start_gunicorn, stop
+from devtools.services import http_get as get
+from devtools.services import prepare_site, site_env, start_gunicorn, stop
 
 pytestmark = pytest.mark.skipif(
     "sqlite" not in settings.DATABASES["default"]["ENGINE"],

@@ -7,13 +7,13 @@ import random
 
 import time_machine
 from bs4 import BeautifulSoup
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles.admin import merge_tags
 from articles.models import Article, TopicCount
+from devtools.generator import generate
 
 TOPICS = ["Finance", "Health", "Ports", "Schools", "香港"]
 
@@ -94,7 +94,7 @@ def test_merging_topics_adds_up_their_articles(client, make_article):
 
 
 def test_generated_articles_are_counted(client, db):
-    call_command("generate_articles", count=60, seed=3, verbosity=0)
+    generate(60, seed=3)
     assert shown(client) == counted_from_scratch()
     assert sum(shown(client).values()) >= 120  # 2–6 topics an article
 

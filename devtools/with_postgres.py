@@ -1,6 +1,6 @@
 """Run a command against a throwaway PostgreSQL server on 127.0.0.1.
 
-    python tests/with_postgres.py .venv/bin/pytest
+    python devtools/with_postgres.py .venv/bin/pytest
 
 Starts a private cluster (initdb + pg_ctl) in a temporary directory on a free port,
 sets DATABASE_URL for the command, and removes the cluster afterwards. When the
@@ -18,9 +18,9 @@ import subprocess
 import sys
 import tempfile
 
-# Run as a script (python tests/with_postgres.py …): the project root holds `tests`.
+# Run as a script (python devtools/with_postgres.py …): the project root holds `tests`.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from tests.services import apt_install, can_install, free_port  # noqa: E402
+from devtools.services import apt_install, can_install, free_port  # noqa: E402
 
 USER = "postgres"
 

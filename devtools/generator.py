@@ -19,8 +19,8 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from .models import Article, SearchEntry, Section, TaggedArticle, unique_anchor
-from .search.text import normalize
+from articles.models import Article, SearchEntry, Section, TaggedArticle, unique_anchor
+from articles.search.text import normalize
 
 BATCH = 1000
 

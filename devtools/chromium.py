@@ -10,7 +10,7 @@ the browser tests are skipped with a loud message, except under CI=true, where t
 import os
 import sys
 
-from tests.services import apt_install, can_install
+from devtools.services import apt_install, can_install
 
 # CHROMIUM points elsewhere on machines that keep the browser in another place.
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -1,6 +1,6 @@
 """Photograph the main pages at desktop and phone widths into docs/screenshots/.
 
-    python -m tests.screenshots [OUT_DIR]
+    python -m devtools.screenshots [OUT_DIR]
 
 Builds a throwaway site from the seed content the way `make run` does (a temporary
 SQLite database, migrated and seeded, static files collected), serves it with gunicorn
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.chromium import CHROMIUM, available, launch
+from devtools.chromium import CHROMIUM, available, launch
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -120,7 +120,7 @@ def shoot(browser, base_url, out_dir, size, name, path, scheme="light"):
 
 def main(out_dir):
     if not available():
-        raise SystemExit(f"Chromium not found at {CHROMIUM}: run `python -m tests.chromium`.")
+        raise SystemExit(f"Chromium not found at {CHROMIUM}: run `python -m devtools.chromium`.")
     out_dir.mkdir(parents=True, exist_ok=True)
     saved = []
     with seeded_site() as base_url, sync_playwright() as playwright:
