@@ -195,6 +195,18 @@ class ArticleAdmin(VersionAdmin):
             request.article_before = revisions.snapshot(revisions.live_state(obj))
         return obj
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Django acts on "_saveasnew" even where save_as is off: a forged one would
+        # turn a restore into a new article and keep the version's sections and tags
+        # on the live one, past the conflict check and with no history.
+        if request.method == "POST" and "_saveasnew" in request.POST and not self.save_as:
+            article = getattr(request, "restoring", None)
+            article = article.current if article is not None else None
+            return self._refuse(
+                request, "“Save as new” is not offered: save the article itself.", article
+            )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def construct_change_message(self, request, form, formsets, add=False):
         restoring = getattr(request, "restoring", None)
         if restoring is not None:
@@ -316,7 +328,7 @@ class ArticleAdmin(VersionAdmin):
                     )
                 if request.method == "POST" and response.status_code == 302:
                     return response
-                if hasattr(response, "render"):
+                if hasattr(response, "render") and response.status_code == 200:
                     response.template_name = template
                     response.render()
                 raise RollBack(response)

@@ -580,3 +580,54 @@ def test_adding_an_article_reads_created_in_history(author, client_for):
     assert [(user, action) for _, _, user, action in history_rows(client, article)] == [
         ("Amy (amy)", "Created")
     ]
+
+
+# A forged "Save as new" (the admin offers no such button) is refused, not half-saved.
+
+
+@pytest.mark.parametrize("role", ["author", "editor"])
+def test_a_forged_save_as_new_on_a_stale_restore_writes_nothing(
+    role, author, editor, admin_user, client_for, make_article
+):
+    restorer = {"author": author, "editor": editor}[role]
+    article = make_article(author=author, status=Article.Status.DRAFT, tags=["Kept"])
+    mine = client_for(restorer)
+    save(mine, article, title="Two")
+    version = Version.objects.get_for_object(article).first()
+    opened = mine.get(revision_url(article, version))
+    save(
+        client_for(admin_user), article, title="Newer", tags="Newer", **{"sections-1-DELETE": "on"}
+    )
+    before = snapshot(article), Article.objects.count()
+    data = {**form_data(opened), "_saveasnew": "Save as new", "slug": "a-copy"}
+    response = mine.post(revision_url(article, version), data)
+    assert response.status_code == 403
+    assert "Save as new" in response.content.decode()
+    assert (snapshot(article), Article.objects.count()) == before
+
+
+def test_a_forged_save_as_new_recovers_nothing(editor, client_for, make_article):
+    article = make_article(slug="gone-for-good")
+    client = client_for(editor)
+    save(client, article, title="Deleted later")
+    client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    version = Version.objects.get_deleted(Article).get(object_id=str(article.pk))
+    recover = reverse("admin:articles_article_recover", args=[version.pk])
+    data = {**form_data(client.get(recover)), "_saveasnew": "Save as new", "slug": "a-copy"}
+    revisions = Revision.objects.count()
+    response = client.post(recover, data)
+    assert response.status_code == 403
+    assert (Article.objects.count(), Revision.objects.count()) == (0, revisions)
+    assert client.get("/articles/a-copy/").status_code == 404
+
+
+def test_a_forged_save_as_new_on_the_change_form_copies_nothing(
+    author, editor, client_for, make_article
+):
+    theirs = make_article(author=editor, title="Editor's published story")
+    amy = client_for(author)
+    data = {**form_data(amy.get(change_url(theirs))), "_saveasnew": "Save as new"}
+    data["slug"] = "amys-copy"
+    response = amy.post(change_url(theirs), data)
+    assert response.status_code == 403
+    assert Article.objects.count() == 1
