@@ -294,7 +294,25 @@ def mark_words(old, new):
     return mark_safe("".join(left)), mark_safe("".join(right))
 
 
+def mark_names(old, new):
+    """(old, new) lists of names as HTML: each name whole, those taken out in <del>,
+    those added in <ins>, the ones both have plain (a word diff of the joined lists
+    would mark a kept topic whose neighbours changed)."""
+    from django.utils.html import format_html, format_html_join
+
+    def side(names, others, tag):
+        marked = f"<{tag}>{{}}</{tag}>"
+        return format_html_join(
+            ", ", "{}", ((format_html("{}" if n in others else marked, n),) for n in names)
+        )
+
+    return side(old, set(new), "del"), side(new, set(old), "ins")
+
+
 def _status_text(article):
+    if article.status == Article.Status.PUBLISHED and article.published_at:
+        if article.published_at > timezone.now():
+            return f"Scheduled for {when(article.published_at)}"
     label = article.get_status_display()
     if article.published_at:
         label += f", {when(article.published_at)}"
@@ -313,7 +331,9 @@ def comparison(old, new):
     add("Address", old.article.slug, new.article.slug)
     add("Standfirst", old.article.standfirst, new.article.standfirst)
     add("Status and time", _status_text(old.article), _status_text(new.article))
-    add("Tags", ", ".join(old.tag_names), ", ".join(new.tag_names))
+    old_tags, new_tags = old.tag_names, new.tag_names
+    left, right = mark_names(old_tags, new_tags)
+    rows.append({"label": "Tags", "old": left, "new": right, "changed": old_tags != new_tags})
     olds = {section.pk: (n, section) for n, section in enumerate(old.sections, 1)}
     seen = set()
     for n, section in enumerate(new.sections, 1):

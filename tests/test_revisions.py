@@ -631,3 +631,33 @@ def test_a_forged_save_as_new_on_the_change_form_copies_nothing(
     response = amy.post(change_url(theirs), data)
     assert response.status_code == 403
     assert Article.objects.count() == 1
+
+
+def test_comparing_marks_only_the_topics_that_changed_and_reads_scheduled(
+    editor, client_for, make_article
+):
+    article = make_article(status=Article.Status.DRAFT, tags=["Kowloon", "Robots"])
+    client = client_for(editor)
+    save(client, article, title="Tagged")
+    first = Version.objects.get_for_object(article).first()
+    later = timezone.localtime() + datetime.timedelta(days=3)
+    day = later.strftime("%Y-%m-%d")
+    save(client, article, tags="Robots, Sham Shui Po", status="published")
+    save(client, article, published_at_0=day, published_at_1="09:00:00")
+    second = Version.objects.get_for_object(article).first()
+    page = BeautifulSoup(
+        client.get(compare_url(article, first, second)).content.decode(), "html.parser"
+    )
+    rows = {
+        tr.th.get_text(" ", strip=True).replace(" (changed)", ""): tr
+        for tr in page.select(".version-compare tbody tr")
+    }
+    old, new = rows["Tags"].select("td")
+    assert [d.get_text(strip=True) for d in old.select("del")] == ["Kowloon"]
+    assert [i.get_text(strip=True) for i in new.select("ins")] == ["Sham Shui Po"]
+    assert (old.get_text(), new.get_text()) == (
+        "Kowloon, Robots",
+        "Robots, Sham Shui Po",
+    )
+    status = rows["Status and time"].select("td")[1].get_text(" ", strip=True)
+    assert status == f"Scheduled for {later.strftime('%-d %b %Y')} 09:00:00"
