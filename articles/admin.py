@@ -210,7 +210,11 @@ class ArticleAdmin(VersionAdmin):
     def construct_change_message(self, request, form, formsets, add=False):
         restoring = getattr(request, "restoring", None)
         if restoring is not None:
-            return revisions.restored_words(restoring.version)
+            current, restored = restoring.current, form.instance
+            publication = ["status", "published_at"]
+            before = current and {name: getattr(current, name) for name in publication}
+            after = {name: getattr(restored, name) for name in publication}
+            return revisions.restored_words(restoring.version, before, after)
         after = revisions.snapshot(revisions.live_state(form.instance))
         return revisions.describe(None if add else getattr(request, "article_before", None), after)
 

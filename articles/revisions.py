@@ -266,9 +266,15 @@ def describe(before, after, now=None):
     return ". ".join(words) or "Saved without changes"
 
 
-def restored_words(version):
+def restored_words(version, before, after):
+    """History's words for restoring `version`, from snapshot `before` (None: the
+    article was deleted and is being recovered) to `after`, saying when it also
+    publishes, unpublishes or reschedules the article."""
     revision = version.revision
-    return f"Restored the version of {when(revision.date_created)} by {who(revision.user)}"
+    verb = "Recovered" if before is None else "Restored"
+    words = f"{verb} the version of {when(revision.date_created)} by {who(revision.user)}"
+    publication = _publication_words(before, after, timezone.now())
+    return f"{words}. {publication}" if publication else words
 
 
 # Comparing two versions side by side.

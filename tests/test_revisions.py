@@ -388,7 +388,7 @@ def test_history_reads_as_actions_with_times_to_the_second(
     rows = history_rows(eddie, article)
     when = timezone.localtime(edited.revision.date_created).strftime("%-d %b %Y %H:%M:%S")
     assert [action for *_, action in rows] == [
-        f"Restored the version of {when} by amy",
+        f"Restored the version of {when} by amy. Unpublished",
         f"Scheduled for {later.strftime('%-d %b %Y')} 09:00",
         "Unpublished",
         "Published",
@@ -661,3 +661,20 @@ def test_comparing_marks_only_the_topics_that_changed_and_reads_scheduled(
     )
     status = rows["Status and time"].select("td")[1].get_text(" ", strip=True)
     assert status == f"Scheduled for {later.strftime('%-d %b %Y')} 09:00:00"
+
+
+def test_history_says_a_recovered_article_was_recovered_and_is_back_on_the_site(
+    editor, client_for, make_article
+):
+    article = make_article(slug="back-again")
+    client = client_for(editor)
+    save(client, article, title="Deleted, then back")
+    last = Version.objects.get_for_object(article).first()
+    client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    recover = reverse("admin:articles_article_recover", args=[last.pk])
+    assert client.post(recover, form_data(client.get(recover))).status_code == 302
+    when = timezone.localtime(last.revision.date_created).strftime("%-d %b %Y %H:%M:%S")
+    assert history_rows(client, article)[0][3] == (
+        f"Recovered the version of {when} by eddie. Published"
+    )
+    assert client.get("/articles/back-again/").status_code == 200
