@@ -177,6 +177,25 @@ class ArticleAdmin(VersionAdmin):
         obj.last_edited_by = request.user
         super().save_model(request, obj, form, change)
 
+    def delete_model(self, request, obj):
+        self._keep_before_deleting(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._keep_before_deleting(request, queryset)
+        super().delete_queryset(request, queryset)
+
+    @staticmethod
+    def _keep_before_deleting(request, articles):
+        """One version per article as it stands, so that "Recover" brings back what was
+        deleted: also an article never saved here (the seed, a command, the API) or
+        changed since its last version by a bulk update."""
+        for article in articles:
+            with create_revision():
+                set_user(request.user)
+                set_comment("Deleted")
+                add_to_revision(article)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is Section:
             save_sections(formset)

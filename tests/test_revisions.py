@@ -669,8 +669,8 @@ def test_history_says_a_recovered_article_was_recovered_and_is_back_on_the_site(
     article = make_article(slug="back-again")
     client = client_for(editor)
     save(client, article, title="Deleted, then back")
-    last = Version.objects.get_for_object(article).first()
     client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    last = Version.objects.get_deleted(Article).get(object_id=str(article.pk))
     recover = reverse("admin:articles_article_recover", args=[last.pk])
     assert client.post(recover, form_data(client.get(recover))).status_code == 302
     when = timezone.localtime(last.revision.date_created).strftime("%-d %b %Y %H:%M:%S")
@@ -678,3 +678,49 @@ def test_history_says_a_recovered_article_was_recovered_and_is_back_on_the_site(
         f"Recovered the version of {when} by eddie. Published"
     )
     assert client.get("/articles/back-again/").status_code == 200
+
+
+# Deleting keeps a version first: an article never saved in the admin (the seed, a
+# command, the API) can be recovered, and so can what a later bulk update changed.
+
+
+def recover_links(client):
+    page = BeautifulSoup(client.get(RECOVER_LIST).content.decode(), "html.parser")
+    return [a["href"] for a in page.select("#content-main a") if "/recover/" in a["href"]]
+
+
+def test_an_article_never_saved_in_the_admin_can_be_recovered_after_deletion(
+    editor, client_for, seeded
+):
+    article = seeded["rise-of-ai-in-hong-kong"]
+    assert not Version.objects.get_for_object(article).exists()  # loaded, never edited
+    content = snapshot(article)
+    before = content[:4] + content[5:7]  # all but the edit token and the revision count
+    client = client_for(editor)
+    delete = reverse("admin:articles_article_delete", args=[article.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    (link,) = recover_links(client)
+    assert client.post(link, form_data(client.get(link))).status_code == 302
+    after = snapshot(article)
+    assert after[:4] + after[5:7] == before
+    assert client.get(f"/articles/{article.slug}/").status_code == 200
+
+
+def test_a_bulk_delete_keeps_each_articles_latest_state_for_recovery(
+    editor, client_for, make_article
+):
+    one, two = make_article(), make_article()
+    client = client_for(editor)
+    save(client, one, title="Saved in the form")
+    Article.objects.filter(pk=one.pk).update(title="Changed by a command")
+    response = client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [one.pk, two.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert Article.objects.count() == 0
+    assert len(recover_links(client)) == 2
+    version = Version.objects.get_deleted(Article).get(object_id=str(one.pk))
+    assert version.field_dict["title"] == "Changed by a command"
+    held = [v.object_id for v in version.revision.version_set.all() if v._model is Article]
+    assert held == [str(one.pk)]  # one revision, one article
