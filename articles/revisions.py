@@ -226,6 +226,30 @@ def _numbers(numbers):
     return f"sections {', '.join(numbers[:-1])} and {numbers[-1]}"
 
 
+def _kept_in_order(old, new):
+    """The ids of `new` that kept their order relative to each other: the longest run
+    of common sections in the same order, preferring those whose rank among the common
+    sections did not change (of a swapped first and last, the middle one stays).
+    Sections that only closed up around a removed or added one, or made way for one
+    that moved, are in it; quadratic in the number of sections."""
+    common = set(old) & set(new)
+    rank = {pk: i for i, pk in enumerate(pk for pk in old if pk in common)}
+    order = [pk for pk in new if pk in common]
+    best, before = [], []  # per position in `order`: (length, unmoved) and predecessor
+    for j, pk in enumerate(order):
+        score, came_from = (0, 0), None
+        for i in range(j):
+            if rank[order[i]] < rank[pk] and best[i] > score:
+                score, came_from = best[i], i
+        best.append((score[0] + 1, score[1] + (rank[pk] == j)))
+        before.append(came_from)
+    kept, j = set(), max(range(len(order)), key=best.__getitem__, default=None)
+    while j is not None:
+        kept.add(order[j])
+        j = before[j]
+    return kept
+
+
 def describe(before, after, now=None):
     """History's words for going from snapshot `before` (None: a new article) to `after`:
     "Published", "Scheduled for 12 Feb 2026 09:00", "Edited: title, sections 2 and 3"."""
@@ -250,11 +274,12 @@ def describe(before, after, now=None):
         ]
         if before[key] != after[key]
     ]
-    old_sections = {pk: (i, rest) for i, (pk, *rest) in enumerate(before["sections"])}
+    old_sections = {pk: rest for pk, *rest in before["sections"]}
+    in_place = _kept_in_order(list(old_sections), [pk for pk, *_ in after["sections"]])
     changed = [
         number
         for number, (pk, *rest) in enumerate(after["sections"], 1)
-        if pk not in old_sections or old_sections[pk] != (number - 1, rest)
+        if pk not in in_place or old_sections[pk] != rest
     ]
     if changed:
         edited.append(_numbers(changed))

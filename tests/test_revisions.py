@@ -724,3 +724,20 @@ def test_a_bulk_delete_keeps_each_articles_latest_state_for_recovery(
     assert version.field_dict["title"] == "Changed by a command"
     held = [v.object_id for v in version.revision.version_set.all() if v._model is Article]
     assert held == [str(one.pk)]  # one revision, one article
+
+
+def test_history_names_only_the_sections_that_changed_or_moved(author, client_for, make_article):
+    article = make_article(
+        author=author,
+        status=Article.Status.DRAFT,
+        sections=[("One", "a"), ("Two", "b"), ("Three", "c"), ("Four", "d")],
+    )
+    amy = client_for(author)
+    save(amy, article, **{"sections-0-DELETE": "on"})  # the others only close up
+    save(amy, article, **{"sections-0-position": "9"})  # "Two" goes last
+    save(amy, article, **{"sections-2-body": "B, edited"})
+    assert [action for *_, action in history_rows(amy, article)] == [
+        "Edited: section 3",
+        "Edited: section 3",
+        "Edited: 1 section removed",
+    ]
