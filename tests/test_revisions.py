@@ -741,3 +741,25 @@ def test_history_names_only_the_sections_that_changed_or_moved(author, client_fo
         "Edited: section 3",
         "Edited: 1 section removed",
     ]
+
+
+def test_a_refused_restore_of_a_scheduled_article_says_scheduled(
+    author, editor, client_for, make_article
+):
+    article = make_article(author=author, status=Article.Status.DRAFT)
+    amy = client_for(author)
+    save(amy, article, title="Amy's draft")
+    version = Version.objects.get_for_object(article).first()
+    later = timezone.localtime() + datetime.timedelta(days=3)
+    save(
+        client_for(editor),
+        article,
+        status="published",
+        published_at_0=later.strftime("%Y-%m-%d"),
+        published_at_1="09:00:00",
+    )
+    response = amy.get(revision_url(article, version))
+    assert response.status_code == 403
+    assert "This article is scheduled: only an editor may change it now" in (
+        response.content.decode()
+    )
