@@ -31,6 +31,7 @@ TAG_SUGGESTIONS = 10
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+NO_HISTORY = "You may not view articles, so you may not see their History either."
 SIGNALS = (pre_save, post_save, pre_delete, post_delete, m2m_changed)
 
 
@@ -245,7 +246,7 @@ class ArticleAdmin(VersionAdmin):
     def history_view(self, request, object_id, extra_context=None):
         article = self._article_or_404(object_id)
         if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
+            return self._refuse(request, NO_HISTORY)
         versions = list(revisions.versions_of(article.pk))
         context = {
             "versions": versions,
@@ -259,7 +260,7 @@ class ArticleAdmin(VersionAdmin):
     def compare_view(self, request, object_id):
         article = self._article_or_404(object_id)
         if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
+            return self._refuse(request, NO_HISTORY)
         old = revisions.find_version(article.pk, request.GET.get("from"))
         new = revisions.find_version(article.pk, request.GET.get("to"))
         if old is None or new is None:

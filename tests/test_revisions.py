@@ -763,3 +763,26 @@ def test_a_refused_restore_of_a_scheduled_article_says_scheduled(
     assert "This article is scheduled: only an editor may change it now" in (
         response.content.decode()
     )
+
+
+def test_staff_without_a_role_are_told_why_history_is_refused(
+    editor, client_for, make_article, django_user_model
+):
+    article = make_article()
+    client = client_for(editor)
+    save(client, article, title="Once")
+    save(client, article, title="Twice")
+    new, old = Version.objects.get_for_object(article)[:2]
+    nobody = django_user_model.objects.create_user("nemo", "nemo@hkai.test", "pw", is_staff=True)
+    stranger = client_for(nobody)
+    for url in [
+        history_url(article),
+        compare_url(article, old, new),
+        revision_url(article, old),
+        RECOVER_LIST,
+    ]:
+        response = stranger.get(url)
+        assert response.status_code == 403, url
+        page = BeautifulSoup(response.content.decode(), "html.parser")
+        assert "may" in page.select_one(".errornote").get_text(), url  # the reason
+        assert "Nothing was changed." in page.get_text(), url
