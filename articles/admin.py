@@ -301,6 +301,7 @@ class ArticleAdmin(VersionAdmin):
             "title": f"Restore the version of {revisions.when(version.revision.date_created)}",
             "revert": True,
             "restoring_version": version,
+            "live_article": article,
             **(extra_context or {}),
         }
         return self._restore(request, Restoring(version, article, restored, state), context)

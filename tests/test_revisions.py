@@ -786,3 +786,25 @@ def test_staff_without_a_role_are_told_why_history_is_refused(
         page = BeautifulSoup(response.content.decode(), "html.parser")
         assert "may" in page.select_one(".errornote").get_text(), url  # the reason
         assert "Nothing was changed." in page.get_text(), url
+
+
+def test_the_restore_and_recover_pages_say_what_they_show(editor, client_for, make_article):
+    from tests.helpers import texts
+
+    article = make_article(title="Old title")
+    client = client_for(editor)
+    save(client, article, title="Older title")
+    version = Version.objects.get_for_object(article).first()
+    save(client, article, title="Live title")
+    crumbs = texts(client.get(revision_url(article, version)), ".breadcrumbs")[0]
+    assert crumbs.endswith("Live title › History › Restore a version")
+
+    client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    deleted = Version.objects.get_deleted(Article).get(object_id=str(article.pk))
+    when = timezone.localtime(deleted.revision.date_created).strftime("%-d %b %Y %H:%M:%S")
+    rows = texts(client.get(RECOVER_LIST), "#change-history tbody tr")
+    assert rows == [f"{when} Eddie (eddie) Deleted Live title"]
+    page = client.get(reverse("admin:articles_article_recover", args=[deleted.pk]))
+    assert f"as its last version holds it (Deleted, {when} by eddie)" in " ".join(
+        texts(page, "#article_form p")
+    )
