@@ -45,6 +45,7 @@ SEARCH_MAX_LENGTH = 200
 SEARCH_MAX_WORDS = 10
 
 
+NO_HISTORY = "You may not view articles, so you may not see their History either."
 SIGNALS = (pre_save, post_save, pre_delete, post_delete, m2m_changed)
 
 
@@ -251,6 +252,25 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         obj.last_edited_by = request.user
         super().save_model(request, obj, form, change)
 
+    def delete_model(self, request, obj):
+        self._keep_before_deleting(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._keep_before_deleting(request, queryset)
+        super().delete_queryset(request, queryset)
+
+    @staticmethod
+    def _keep_before_deleting(request, articles):
+        """One version per article as it stands, so that "Recover" brings back what was
+        deleted: also an article never saved here (the seed, a command, the API) or
+        changed since its last version by a bulk update."""
+        for article in articles:
+            with create_revision():
+                set_user(request.user)
+                set_comment("Deleted")
+                add_to_revision(article)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is Section:
             save_sections(formset)
@@ -269,10 +289,26 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             request.article_before = revisions.snapshot(revisions.live_state(obj))
         return obj
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Django acts on "_saveasnew" even where save_as is off: a forged one would
+        # turn a restore into a new article and keep the version's sections and tags
+        # on the live one, past the conflict check and with no history.
+        if request.method == "POST" and "_saveasnew" in request.POST and not self.save_as:
+            article = getattr(request, "restoring", None)
+            article = article.current if article is not None else None
+            return self._refuse(
+                request, "“Save as new” is not offered: save the article itself.", article
+            )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def construct_change_message(self, request, form, formsets, add=False):
         restoring = getattr(request, "restoring", None)
         if restoring is not None:
-            return revisions.restored_words(restoring.version)
+            current, restored = restoring.current, form.instance
+            publication = ["status", "published_at"]
+            before = current and {name: getattr(current, name) for name in publication}
+            after = {name: getattr(restored, name) for name in publication}
+            return revisions.restored_words(restoring.version, before, after)
         after = revisions.snapshot(revisions.live_state(form.instance))
         return revisions.describe(None if add else getattr(request, "article_before", None), after)
 
@@ -284,7 +320,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     def history_view(self, request, object_id, extra_context=None):
         article = self._article_or_404(object_id)
         if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
+            return self._refuse(request, NO_HISTORY)
         versions = list(revisions.versions_of(article.pk))
         context = {
             "versions": versions,
@@ -298,7 +334,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     def compare_view(self, request, object_id):
         article = self._article_or_404(object_id)
         if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
+            return self._refuse(request, NO_HISTORY)
         old = revisions.find_version(article.pk, request.GET.get("from"))
         new = revisions.find_version(article.pk, request.GET.get("to"))
         if old is None or new is None:
@@ -339,6 +375,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             "title": f"Restore the version of {revisions.when(version.revision.date_created)}",
             "revert": True,
             "restoring_version": version,
+            "live_article": article,
             **(extra_context or {}),
         }
         return self._restore(request, Restoring(version, article, restored, state), context)
@@ -390,7 +427,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                     )
                 if request.method == "POST" and response.status_code == 302:
                     return response
-                if hasattr(response, "render"):
+                if hasattr(response, "render") and response.status_code == 200:
                     response.template_name = template
                     response.render()
                 raise RollBack(response)

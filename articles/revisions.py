@@ -226,6 +226,30 @@ def _numbers(numbers):
     return f"sections {', '.join(numbers[:-1])} and {numbers[-1]}"
 
 
+def _kept_in_order(old, new):
+    """The ids of `new` that kept their order relative to each other: the longest run
+    of common sections in the same order, preferring those whose rank among the common
+    sections did not change (of a swapped first and last, the middle one stays).
+    Sections that only closed up around a removed or added one, or made way for one
+    that moved, are in it; quadratic in the number of sections."""
+    common = set(old) & set(new)
+    rank = {pk: i for i, pk in enumerate(pk for pk in old if pk in common)}
+    order = [pk for pk in new if pk in common]
+    best, before = [], []  # per position in `order`: (length, unmoved) and predecessor
+    for j, pk in enumerate(order):
+        score, came_from = (0, 0), None
+        for i in range(j):
+            if rank[order[i]] < rank[pk] and best[i] > score:
+                score, came_from = best[i], i
+        best.append((score[0] + 1, score[1] + (rank[pk] == j)))
+        before.append(came_from)
+    kept, j = set(), max(range(len(order)), key=best.__getitem__, default=None)
+    while j is not None:
+        kept.add(order[j])
+        j = before[j]
+    return kept
+
+
 def describe(before, after, now=None):
     """History's words for going from snapshot `before` (None: a new article) to `after`:
     "Published", "Scheduled for 12 Feb 2026 09:00", "Edited: title, sections 2 and 3"."""
@@ -250,11 +274,12 @@ def describe(before, after, now=None):
         ]
         if before[key] != after[key]
     ]
-    old_sections = {pk: (i, rest) for i, (pk, *rest) in enumerate(before["sections"])}
+    old_sections = {pk: rest for pk, *rest in before["sections"]}
+    in_place = _kept_in_order(list(old_sections), [pk for pk, *_ in after["sections"]])
     changed = [
         number
         for number, (pk, *rest) in enumerate(after["sections"], 1)
-        if pk not in old_sections or old_sections[pk] != (number - 1, rest)
+        if pk not in in_place or old_sections[pk] != rest
     ]
     if changed:
         edited.append(_numbers(changed))
@@ -266,9 +291,15 @@ def describe(before, after, now=None):
     return ". ".join(words) or "Saved without changes"
 
 
-def restored_words(version):
+def restored_words(version, before, after):
+    """History's words for restoring `version`, from snapshot `before` (None: the
+    article was deleted and is being recovered) to `after`, saying when it also
+    publishes, unpublishes or reschedules the article."""
     revision = version.revision
-    return f"Restored the version of {when(revision.date_created)} by {who(revision.user)}"
+    verb = "Recovered" if before is None else "Restored"
+    words = f"{verb} the version of {when(revision.date_created)} by {who(revision.user)}"
+    publication = _publication_words(before, after, timezone.now())
+    return f"{words}. {publication}" if publication else words
 
 
 # Comparing two versions side by side.
@@ -294,7 +325,25 @@ def mark_words(old, new):
     return mark_safe("".join(left)), mark_safe("".join(right))
 
 
+def mark_names(old, new):
+    """(old, new) lists of names as HTML: each name whole, those taken out in <del>,
+    those added in <ins>, the ones both have plain (a word diff of the joined lists
+    would mark a kept topic whose neighbours changed)."""
+    from django.utils.html import format_html, format_html_join
+
+    def side(names, others, tag):
+        marked = f"<{tag}>{{}}</{tag}>"
+        return format_html_join(
+            ", ", "{}", ((format_html("{}" if n in others else marked, n),) for n in names)
+        )
+
+    return side(old, set(new), "del"), side(new, set(old), "ins")
+
+
 def _status_text(article):
+    if article.status == Article.Status.PUBLISHED and article.published_at:
+        if article.published_at > timezone.now():
+            return f"Scheduled for {when(article.published_at)}"
     label = article.get_status_display()
     if article.published_at:
         label += f", {when(article.published_at)}"
@@ -313,7 +362,9 @@ def comparison(old, new):
     add("Address", old.article.slug, new.article.slug)
     add("Standfirst", old.article.standfirst, new.article.standfirst)
     add("Status and time", _status_text(old.article), _status_text(new.article))
-    add("Tags", ", ".join(old.tag_names), ", ".join(new.tag_names))
+    old_tags, new_tags = old.tag_names, new.tag_names
+    left, right = mark_names(old_tags, new_tags)
+    rows.append({"label": "Tags", "old": left, "new": right, "changed": old_tags != new_tags})
     olds = {section.pk: (n, section) for n, section in enumerate(old.sections, 1)}
     seen = set()
     for n, section in enumerate(new.sections, 1):

@@ -39,8 +39,9 @@ def restore_refusal(user, current, restored):
             return "You may not change articles."
         if current.author_id != user.pk:
             return "This article is someone else's: only its author or an editor may restore it."
+        state = "scheduled" if current.is_scheduled else current.get_status_display().lower()
         return (
-            f"This article is {current.get_status_display().lower()}: only an editor may "
+            f"This article is {state}: only an editor may "
             "change it now, restoring an earlier version included."
         )
     if can_publish(user):

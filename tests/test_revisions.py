@@ -388,7 +388,7 @@ def test_history_reads_as_actions_with_times_to_the_second(
     rows = history_rows(eddie, article)
     when = timezone.localtime(edited.revision.date_created).strftime("%-d %b %Y %H:%M:%S")
     assert [action for *_, action in rows] == [
-        f"Restored the version of {when} by amy",
+        f"Restored the version of {when} by amy. Unpublished",
         f"Scheduled for {later.strftime('%-d %b %Y')} 09:00",
         "Unpublished",
         "Published",
@@ -580,3 +580,231 @@ def test_adding_an_article_reads_created_in_history(author, client_for):
     assert [(user, action) for _, _, user, action in history_rows(client, article)] == [
         ("Amy (amy)", "Created")
     ]
+
+
+# A forged "Save as new" (the admin offers no such button) is refused, not half-saved.
+
+
+@pytest.mark.parametrize("role", ["author", "editor"])
+def test_a_forged_save_as_new_on_a_stale_restore_writes_nothing(
+    role, author, editor, admin_user, client_for, make_article
+):
+    restorer = {"author": author, "editor": editor}[role]
+    article = make_article(author=author, status=Article.Status.DRAFT, tags=["Kept"])
+    mine = client_for(restorer)
+    save(mine, article, title="Two")
+    version = Version.objects.get_for_object(article).first()
+    opened = mine.get(revision_url(article, version))
+    save(
+        client_for(admin_user), article, title="Newer", tags="Newer", **{"sections-1-DELETE": "on"}
+    )
+    before = snapshot(article), Article.objects.count()
+    data = {**form_data(opened), "_saveasnew": "Save as new", "slug": "a-copy"}
+    response = mine.post(revision_url(article, version), data)
+    assert response.status_code == 403
+    assert "Save as new" in response.content.decode()
+    assert (snapshot(article), Article.objects.count()) == before
+
+
+def test_a_forged_save_as_new_recovers_nothing(editor, client_for, make_article):
+    article = make_article(slug="gone-for-good")
+    client = client_for(editor)
+    save(client, article, title="Deleted later")
+    client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    version = Version.objects.get_deleted(Article).get(object_id=str(article.pk))
+    recover = reverse("admin:articles_article_recover", args=[version.pk])
+    data = {**form_data(client.get(recover)), "_saveasnew": "Save as new", "slug": "a-copy"}
+    revisions = Revision.objects.count()
+    response = client.post(recover, data)
+    assert response.status_code == 403
+    assert (Article.objects.count(), Revision.objects.count()) == (0, revisions)
+    assert client.get("/articles/a-copy/").status_code == 404
+
+
+def test_a_forged_save_as_new_on_the_change_form_copies_nothing(
+    author, editor, client_for, make_article
+):
+    theirs = make_article(author=editor, title="Editor's published story")
+    amy = client_for(author)
+    data = {**form_data(amy.get(change_url(theirs))), "_saveasnew": "Save as new"}
+    data["slug"] = "amys-copy"
+    response = amy.post(change_url(theirs), data)
+    assert response.status_code == 403
+    assert Article.objects.count() == 1
+
+
+def test_comparing_marks_only_the_topics_that_changed_and_reads_scheduled(
+    editor, client_for, make_article
+):
+    article = make_article(status=Article.Status.DRAFT, tags=["Kowloon", "Robots"])
+    client = client_for(editor)
+    save(client, article, title="Tagged")
+    first = Version.objects.get_for_object(article).first()
+    later = timezone.localtime() + datetime.timedelta(days=3)
+    day = later.strftime("%Y-%m-%d")
+    save(client, article, tags="Robots, Sham Shui Po", status="published")
+    save(client, article, published_at_0=day, published_at_1="09:00:00")
+    second = Version.objects.get_for_object(article).first()
+    page = BeautifulSoup(
+        client.get(compare_url(article, first, second)).content.decode(), "html.parser"
+    )
+    rows = {
+        tr.th.get_text(" ", strip=True).replace(" (changed)", ""): tr
+        for tr in page.select(".version-compare tbody tr")
+    }
+    old, new = rows["Tags"].select("td")
+    assert [d.get_text(strip=True) for d in old.select("del")] == ["Kowloon"]
+    assert [i.get_text(strip=True) for i in new.select("ins")] == ["Sham Shui Po"]
+    assert (old.get_text(), new.get_text()) == (
+        "Kowloon, Robots",
+        "Robots, Sham Shui Po",
+    )
+    status = rows["Status and time"].select("td")[1].get_text(" ", strip=True)
+    assert status == f"Scheduled for {later.strftime('%-d %b %Y')} 09:00:00"
+
+
+def test_history_says_a_recovered_article_was_recovered_and_is_back_on_the_site(
+    editor, client_for, make_article
+):
+    article = make_article(slug="back-again")
+    client = client_for(editor)
+    save(client, article, title="Deleted, then back")
+    client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    last = Version.objects.get_deleted(Article).get(object_id=str(article.pk))
+    recover = reverse("admin:articles_article_recover", args=[last.pk])
+    assert client.post(recover, form_data(client.get(recover))).status_code == 302
+    when = timezone.localtime(last.revision.date_created).strftime("%-d %b %Y %H:%M:%S")
+    assert history_rows(client, article)[0][3] == (
+        f"Recovered the version of {when} by eddie. Published"
+    )
+    assert client.get("/articles/back-again/").status_code == 200
+
+
+# Deleting keeps a version first: an article never saved in the admin (the seed, a
+# command, the API) can be recovered, and so can what a later bulk update changed.
+
+
+def recover_links(client):
+    page = BeautifulSoup(client.get(RECOVER_LIST).content.decode(), "html.parser")
+    return [a["href"] for a in page.select("#content-main a") if "/recover/" in a["href"]]
+
+
+def test_an_article_never_saved_in_the_admin_can_be_recovered_after_deletion(
+    editor, client_for, seeded
+):
+    article = seeded["rise-of-ai-in-hong-kong"]
+    assert not Version.objects.get_for_object(article).exists()  # loaded, never edited
+    content = snapshot(article)
+    before = content[:4] + content[5:7]  # all but the edit token and the revision count
+    client = client_for(editor)
+    delete = reverse("admin:articles_article_delete", args=[article.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    (link,) = recover_links(client)
+    assert client.post(link, form_data(client.get(link))).status_code == 302
+    after = snapshot(article)
+    assert after[:4] + after[5:7] == before
+    assert client.get(f"/articles/{article.slug}/").status_code == 200
+
+
+def test_a_bulk_delete_keeps_each_articles_latest_state_for_recovery(
+    editor, client_for, make_article
+):
+    one, two = make_article(), make_article()
+    client = client_for(editor)
+    save(client, one, title="Saved in the form")
+    Article.objects.filter(pk=one.pk).update(title="Changed by a command")
+    response = client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [one.pk, two.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert Article.objects.count() == 0
+    assert len(recover_links(client)) == 2
+    version = Version.objects.get_deleted(Article).get(object_id=str(one.pk))
+    assert version.field_dict["title"] == "Changed by a command"
+    held = [v.object_id for v in version.revision.version_set.all() if v._model is Article]
+    assert held == [str(one.pk)]  # one revision, one article
+
+
+def test_history_names_only_the_sections_that_changed_or_moved(author, client_for, make_article):
+    article = make_article(
+        author=author,
+        status=Article.Status.DRAFT,
+        sections=[("One", "a"), ("Two", "b"), ("Three", "c"), ("Four", "d")],
+    )
+    amy = client_for(author)
+    save(amy, article, **{"sections-0-DELETE": "on"})  # the others only close up
+    save(amy, article, **{"sections-0-position": "9"})  # "Two" goes last
+    save(amy, article, **{"sections-2-body": "B, edited"})
+    assert [action for *_, action in history_rows(amy, article)] == [
+        "Edited: section 3",
+        "Edited: section 3",
+        "Edited: 1 section removed",
+    ]
+
+
+def test_a_refused_restore_of_a_scheduled_article_says_scheduled(
+    author, editor, client_for, make_article
+):
+    article = make_article(author=author, status=Article.Status.DRAFT)
+    amy = client_for(author)
+    save(amy, article, title="Amy's draft")
+    version = Version.objects.get_for_object(article).first()
+    later = timezone.localtime() + datetime.timedelta(days=3)
+    save(
+        client_for(editor),
+        article,
+        status="published",
+        published_at_0=later.strftime("%Y-%m-%d"),
+        published_at_1="09:00:00",
+    )
+    response = amy.get(revision_url(article, version))
+    assert response.status_code == 403
+    assert "This article is scheduled: only an editor may change it now" in (
+        response.content.decode()
+    )
+
+
+def test_staff_without_a_role_are_told_why_history_is_refused(
+    editor, client_for, make_article, django_user_model
+):
+    article = make_article()
+    client = client_for(editor)
+    save(client, article, title="Once")
+    save(client, article, title="Twice")
+    new, old = Version.objects.get_for_object(article)[:2]
+    nobody = django_user_model.objects.create_user("nemo", "nemo@hkai.test", "pw", is_staff=True)
+    stranger = client_for(nobody)
+    for url in [
+        history_url(article),
+        compare_url(article, old, new),
+        revision_url(article, old),
+        RECOVER_LIST,
+    ]:
+        response = stranger.get(url)
+        assert response.status_code == 403, url
+        page = BeautifulSoup(response.content.decode(), "html.parser")
+        assert "may" in page.select_one(".errornote").get_text(), url  # the reason
+        assert "Nothing was changed." in page.get_text(), url
+
+
+def test_the_restore_and_recover_pages_say_what_they_show(editor, client_for, make_article):
+    from tests.helpers import texts
+
+    article = make_article(title="Old title")
+    client = client_for(editor)
+    save(client, article, title="Older title")
+    version = Version.objects.get_for_object(article).first()
+    save(client, article, title="Live title")
+    crumbs = texts(client.get(revision_url(article, version)), ".breadcrumbs")[0]
+    assert crumbs.endswith("Live title › History › Restore a version")
+
+    client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    deleted = Version.objects.get_deleted(Article).get(object_id=str(article.pk))
+    when = timezone.localtime(deleted.revision.date_created).strftime("%-d %b %Y %H:%M:%S")
+    rows = texts(client.get(RECOVER_LIST), "#change-history tbody tr")
+    assert rows == [f"{when} Eddie (eddie) Deleted Live title"]
+    page = client.get(reverse("admin:articles_article_recover", args=[deleted.pk]))
+    assert f"as its last version holds it (Deleted, {when} by eddie)" in " ".join(
+        texts(page, "#article_form p")
+    )
