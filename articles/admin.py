@@ -16,7 +16,7 @@ from reversion import add_to_revision, create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
 from taggit.models import Tag
 
-from . import roles
+from . import roles, search
 from .forms import ArticleForm, SectionForm, SectionFormSet, TagMergeForm, save_sections
 from .markdown import render_markdown
 from .models import Article, Section, TaggedArticle
@@ -314,4 +314,5 @@ def merge_tags(keep, others):
             TaggedArticle.objects.filter(pk__in=[t.pk for t in extra]).delete()
         TaggedArticle.objects.filter(tag__in=others).update(tag=keep)
         Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
+        search.index_tag(keep.pk)  # the merged names leave their articles' documents
     return names

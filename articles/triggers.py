@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from taggit.models import Tag
 
-from .models import Article, ContentVersion, SearchEntry, Section, SlugRedirect, TaggedArticle
+from .models import (
+    Article,
+    ContentVersion,
+    SearchDocument,
+    SearchEntry,
+    Section,
+    SlugRedirect,
+    TaggedArticle,
+)
 from .models import TopicCount as Count
 
 PREFIX = "articles_tracks"
@@ -88,7 +96,8 @@ def _lock_counts_of(row):
 def triggers():
     user = get_user_model()._meta.db_table
     tracked = [ARTICLE, Section._meta.db_table, TAGGED, Tag._meta.db_table, REDIRECTS]
-    tracked.append(SearchEntry._meta.db_table)  # search results change with the index
+    # Search results change with the index.
+    tracked += [SearchEntry._meta.db_table, SearchDocument._meta.db_table]
     defined = [
         Trigger(f"{table}_{event.lower()}", table, event, [_bump()], per_statement=True)
         for table in tracked
