@@ -14,6 +14,7 @@ then body text; newer articles first on ties. SQLite uses FTS5, PostgreSQL its
 full-text search.
 """
 
+import functools
 import hashlib
 import html
 import re
@@ -140,6 +141,7 @@ class SearchResults:
         for article_id, section_id, heading, body in entries.values_list(
             "article_id", "section_id", "heading", "body"
         ):
+            heading, body = heading.split(), body.split()
             held = [(term.found_in(heading), term.found_in(body)) for term in self.wanted]
             score = (
                 sum(HEADING_WEIGHT * bool(h) + bool(b) for h, b in held),
@@ -185,15 +187,29 @@ class Marker:
         longest_first = sorted(chinese, key=len, reverse=True)
         self.chinese = re.compile("|".join(map(re.escape, longest_first))) if chinese else None
 
-    def spans(self, text):
-        found = []
-        for match in WORD.finditer(text):
-            token = stem(fold(match[0]))
-            if token in self.words or any(token.startswith(p) for p in self.prefixes):
-                found.append(match.span())
+    def matches(self, word):
+        token = word_token(word)
+        return token in self.words or any(token.startswith(p) for p in self.prefixes)
+
+    def spans(self, text, start=0, end=None):
+        """The (start, end) of every match in text[start:end], in order."""
+        end = len(text) if end is None else end
+        found = [m.span() for m in WORD.finditer(text, start, end) if self.matches(m[0])]
         if self.chinese:
-            found += [match.span() for match in self.chinese.finditer(text)]
+            found += [match.span() for match in self.chinese.finditer(text, start, end)]
         return sorted(found)
+
+    def first(self, text):
+        """Where the first match in text starts, or None."""
+        word = next((m.start() for m in WORD.finditer(text) if self.matches(m[0])), None)
+        chinese = self.chinese.search(text) if self.chinese else None
+        found = [at for at in (word, chinese and chinese.start()) if at is not None]
+        return min(found) if found else None
+
+
+@functools.lru_cache(maxsize=100_000)
+def word_token(word):
+    return stem(fold(word))
 
 
 def snippet(section, marks):
@@ -201,21 +217,23 @@ def snippet(section, marks):
     every match in <mark>; the start of the text when only its heading matched; the
     standfirst or title when the section has no text or they alone matched."""
     text = plain_text(section)
-    if not marks.spans(text):
+    first = marks.first(text)
+    if first is None and marks.first(section.heading) is None:
         for other in (section.article.standfirst, section.article.title):
-            if marks.spans(other) and not marks.spans(section.heading):
-                text = other
+            if marks.first(other) is not None:
+                text, first = other, marks.first(other)
                 break
-    text = text or section.heading or section.article.standfirst
-    spans = marks.spans(text)
-    start = max(0, spans[0][0] - SNIPPET_LENGTH // 3) if spans else 0
+    if not text:
+        text = section.heading or section.article.standfirst
+        first = marks.first(text)
+    start = max(0, first - SNIPPET_LENGTH // 3) if first else 0
     if start:
         space = text.rfind(" ", 0, start)
         start = space + 1 if space > start - 20 else start
     end = min(len(text), start + SNIPPET_LENGTH)
     parts, last = [], start
-    for mark_start, mark_end in spans:
-        if mark_start < last or mark_end > end:
+    for mark_start, mark_end in marks.spans(text, start, end):
+        if mark_start < last:
             continue
         parts += [
             escape(text[last:mark_start]),

@@ -171,9 +171,8 @@ class Term:
     def searchable(self):
         return bool(self.variants if self.phrase else self.pieces)
 
-    def found_in(self, text):
-        """How often this term occurs in normalised text (as the index holds it)."""
-        held = text.split()
+    def found_in(self, held):
+        """How often this term occurs in these tokens (normalised text, split)."""
         if self.phrase:
             return sum(
                 held[i : i + len(variant)] == list(variant)
@@ -181,7 +180,7 @@ class Term:
                 for i in range(len(held))
             )
         counts = [
-            sum(token.startswith(piece) if prefix else token == piece for token in held)
+            sum(1 for token in held if token.startswith(piece)) if prefix else held.count(piece)
             for piece, prefix in self.pieces
         ]
         return min(counts) if counts else 0
