@@ -394,3 +394,16 @@ def test_merged_tags_move_in_the_index(client, make_article):
     merge_tags(Tag.objects.get(name="Ginkgo"), [Tag.objects.get(name="Gingko")])
     assert results(client, "gingko") == []
     assert len(results(client, "ginkgo trees")) == 1 and article.tags.names()[0] == "Ginkgo"
+
+
+def test_the_index_order_follows_dates_changed_without_a_save(make_article):
+    """The admin's bulk publishing uses update(): the database keeps the order."""
+    from articles import search
+    from articles.models import SearchDocument
+
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    key = SearchDocument.objects.get(article=article).sort_key
+    assert key == search.sort_key(None, article.pk)
+    when = timezone.now().replace(microsecond=250_000)
+    Article.objects.filter(pk=article.pk).update(published_at=when, status="published")
+    assert SearchDocument.objects.get(article=article).sort_key == search.sort_key(when, article.pk)

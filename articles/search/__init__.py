@@ -48,8 +48,9 @@ PAGE_SIZE = 10  # hits a page, on /search/ and in the API
 SNIPPET_LENGTH = 220
 HEADING_WEIGHT = 3
 BATCH = 2000
-# SearchDocument.sort_key: publication time in seconds, then the article id below it.
-KEY_SPAN = 2**30
+# SearchDocument.sort_key: publication time in seconds, then the article id below it
+# (articles/triggers.py keeps it when a date changes without a save).
+KEY_SPAN, UNPUBLISHED_SECONDS = 2**30, -(2**32)
 
 
 @dataclass
@@ -264,7 +265,7 @@ def entry_fields(article, section):
 def sort_key(published_at, article_id):
     """SearchDocument.sort_key: documents in order of publication (then of id), so the
     index reads the latest published first; an unpublished article sorts first of all."""
-    seconds = int(published_at.timestamp()) if published_at else -(2**32)
+    seconds = int(published_at.timestamp()) if published_at else UNPUBLISHED_SECONDS
     return seconds * KEY_SPAN + article_id
 
 
