@@ -70,7 +70,7 @@ def table(figures):
         lines.append(
             f"{name:<26}{f['query']:<18}{results:>8}{f['p50_ms']:>8.1f}{f['p99_ms']:>8.1f}"
         )
-    lines.append("(+: more match; the best of the latest 1,000 matches are ranked and counted)")
+    lines.append("(+: more match; the best of the latest 500 matches are ranked and counted)")
     return "\n".join(lines)
 
 
