@@ -27,7 +27,7 @@ from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import limits, revisions, roles
+from . import limits, revisions, roles, search
 from .forms import (
     ArticleForm,
     SectionForm,
@@ -633,4 +633,5 @@ def merge_tags(keep, others):
             TaggedArticle.objects.filter(pk__in=[t.pk for t in extra]).delete()
         TaggedArticle.objects.filter(tag__in=others).update(tag=keep)
         Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
+        search.index_tag(keep.pk)  # the merged names leave their articles' documents
     return names

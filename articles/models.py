@@ -259,6 +259,27 @@ class SearchEntry(models.Model):
         return f"{self.title} § {self.heading}"
 
 
+class SearchDocument(models.Model):
+    """One article's searchable text, all of it, as tokens (articles/search/text.py):
+    a search matches when its words are anywhere in the article. The engine's own index
+    is built on this table (FTS5 on SQLite, a GIN-indexed tsvector on PostgreSQL;
+    migration 0011). `sort_key` orders documents by publication time (see
+    search.sort_key), so the newest matches are read first."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    sort_key = models.BigIntegerField(unique=True)
+    title = models.TextField()
+    standfirst = models.TextField(blank=True)
+    headings = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    tags = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"search document of article {self.article_id}"
+
+
 class SearchIndexState(models.Model):
     """Which way of preparing text (`search.INDEX_FORMAT`) the search entries were made
     with: after every migrate, an index made another way is rebuilt (articles/apps.py),

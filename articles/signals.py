@@ -6,7 +6,7 @@ The content version, topic counts and slug redirects are the database's own busi
 import hashlib
 import re
 
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from taggit.models import Tag
 
@@ -34,7 +34,33 @@ def index_section(sender, instance, **kwargs):
     search.index_sections([instance])
 
 
+@receiver(post_delete, sender=Section)
+def reindex_after_section_delete(sender, instance, origin=None, **kwargs):
+    """The article's document loses the section's words (unless the article itself is
+    being deleted, which takes its document along)."""
+    deleting = getattr(origin, "model", type(origin))
+    if deleting is not Article:
+        search.index_documents([instance.article_id])
+
+
 @receiver(post_save, sender=Article)
 def index_article(sender, instance, created, **kwargs):
-    if not created:
-        search.index_article(instance)
+    """Title, standfirst and publication time (the order of the index) are indexed."""
+    search.index_article(instance)
+
+
+@receiver(m2m_changed, sender=Article.tags.through)
+def index_tagging(sender, instance, action, pk_set, **kwargs):
+    """Tags are searchable words of their articles."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        if isinstance(instance, Article):
+            search.index_documents([instance.pk])
+        else:
+            for tag_id in [instance.pk, *(pk_set or ())]:
+                search.index_tag(tag_id)
+
+
+@receiver(post_save, sender=Tag)
+def index_renamed_tag(sender, instance, created, raw, **kwargs):
+    if not created and not raw:
+        search.index_tag(instance.pk)

@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from taggit.models import Tag
 
-from .models import Article, ContentVersion, SearchEntry, Section, SlugRedirect, TaggedArticle
+from .models import (
+    Article,
+    ContentVersion,
+    SearchDocument,
+    SearchEntry,
+    Section,
+    SlugRedirect,
+    TaggedArticle,
+)
 from .models import TopicCount as Count
 
 PREFIX = "articles_tracks"
@@ -30,17 +38,21 @@ TAGGED = TaggedArticle._meta.db_table
 COUNTS = Count._meta.db_table
 REDIRECTS = SlugRedirect._meta.db_table
 LIVE = f"'{Article.Status.PUBLISHED}'"  # the stored part of the published rule
+# search.sort_key, as SQL (articles.search imports this module's models, not the reverse).
+KEY_SPAN, UNPUBLISHED_SECONDS = 2**30, -(2**32)
 
 DIALECT = {
     "sqlite": {
         "new_version": "random()",
         "now_seconds": "CAST(strftime('%s', 'now') AS INTEGER)",
         "now": "strftime('%Y-%m-%d %H:%M:%f', 'now')",
+        "seconds_published": "CAST(strftime('%s', NEW.published_at) AS INTEGER)",
     },
     "postgresql": {
         "new_version": "CAST(floor(random() * 4611686018427387904) AS bigint)",
         "now_seconds": "CAST(extract(epoch FROM now()) AS bigint)",
         "now": "now()",
+        "seconds_published": "CAST(trunc(extract(epoch FROM NEW.published_at)) AS bigint)",
     },
 }
 
@@ -88,7 +100,8 @@ def _lock_counts_of(row):
 def triggers():
     user = get_user_model()._meta.db_table
     tracked = [ARTICLE, Section._meta.db_table, TAGGED, Tag._meta.db_table, REDIRECTS]
-    tracked.append(SearchEntry._meta.db_table)  # search results change with the index
+    # Search results change with the index.
+    tracked += [SearchEntry._meta.db_table, SearchDocument._meta.db_table]
     defined = [
         Trigger(f"{table}_{event.lower()}", table, event, [_bump()], per_statement=True)
         for table in tracked
@@ -148,6 +161,19 @@ def triggers():
             ],
             f"OLD.status = {LIVE}",
             [_lock_counts_of("OLD")],
+        ),
+        # The search index reads documents in order of publication (search.sort_key),
+        # however the date was changed (the admin's bulk actions use update()).
+        Trigger(
+            "search_order",
+            ARTICLE,
+            "UPDATE OF published_at",
+            [
+                f"UPDATE {SearchDocument._meta.db_table} SET sort_key = "
+                f"COALESCE({{seconds_published}}, {UNPUBLISHED_SECONDS}) * {KEY_SPAN} + NEW.id "
+                "WHERE article_id = NEW.id"
+            ],
+            "OLD.published_at IS DISTINCT FROM NEW.published_at",
         ),
         # A published article's old address keeps answering (the redirect names the
         # article, so chains of renames all lead to its current address).

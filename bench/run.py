@@ -18,10 +18,12 @@
    (bench/nocache_settings.py); and readers on the long tail while an editor saves an
    article every second (bench/editor.py), each edit checked on its page at once.
 4. Worker memory (RSS) after 10,000 and 20,000 more requests.
-5. In-process latency of each page (Django's test client; page cache missed, and
+5. In-process latency of each search query class with nothing cached, p50 and p99
+   (bench/search_latency.py).
+6. In-process latency of each page (Django's test client; page cache missed, and
    nothing cached) on this database and on a 1,000-article one, and their ratio: the
    best of three medians of 15 requests each.
-6. Prints a table and writes bench/results.json.
+7. Prints a table and writes bench/results.json.
 """
 
 import argparse
@@ -41,6 +43,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.search_latency import TARGETS as SEARCH_TARGETS  # noqa: E402
 from devtools.services import free_port  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
@@ -450,7 +453,17 @@ def in_process(env, pages, rounds):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def report(args, generation_s, measured, small, large, used_wrk):
+def search_classes(env, articles):
+    """bench/search_latency.py on this database: p50 and p99 per query class."""
+    out = subprocess.run([PYTHON, "bench/search_latency.py", "--articles", str(articles),
+                          "--json"], cwd=ROOT, env=env, capture_output=True, text=True)  # fmt: skip
+    if out.returncode:
+        raise SystemExit(out.stderr[-3000:])
+    lines = out.stdout.strip().splitlines()
+    return "\n".join(lines[1:-1]), json.loads(lines[-1])
+
+
+def report(args, generation_s, measured, small, large, used_wrk, classes):
     baseline, livez, results, under_edits, memory = measured
     lines = []
     say = lines.append
@@ -497,6 +510,8 @@ def report(args, generation_s, measured, small, large, used_wrk):
     say("(page cache missed: the views' own cost, with the counts and lists they keep per")
     say(" content version; nothing cached: those computed again on every request too)")
     say("")
+    say(classes[0])
+    say("")
     rss10, rss20 = memory["after_10k_mb"], memory["after_20k_mb"]
     for pid in rss20:
         say(f"worker {pid} RSS: {rss10.get(pid, 0):.1f} MB after 10,000 requests, "
@@ -525,6 +540,10 @@ def report(args, generation_s, measured, small, large, used_wrk):
         "in-process growth <= 1.3x (nothing cached)": all(
             g <= TARGETS["growth"] for g in growth["nothing"].values()),
         "search p50 < 50 ms (nothing cached)": large["nothing"]["search"] < TARGETS["search_ms"],
+        "every search class p50 < 30 ms, p99 < 80 ms (nothing cached)": all(
+            f["p50_ms"] < SEARCH_TARGETS["p50_ms"] and f["p99_ms"] < SEARCH_TARGETS["p99_ms"]
+            for f in classes[1].values()
+        ),
         "worker RSS < 150 MB": all(v < TARGETS["rss_mb"] for v in rss20.values()),
         "RSS not growing": all(rss20[p] <= rss10.get(p, 0) * 1.05 + 2 for p in rss20),
     }  # fmt: skip
@@ -562,7 +581,8 @@ def main():
     large = in_process(env, pages, args.rounds)
     small_pages = {name: paths[0] for name, paths in pages_for(small_env, 1000).items()}
     small = in_process(small_env, small_pages, args.rounds)
-    text, checks, growth = report(args, generation_s, measured, small, large, used_wrk)
+    classes = search_classes(env, args.articles)
+    text, checks, growth = report(args, generation_s, measured, small, large, used_wrk, classes)
     print(text)
     Path(args.output).write_text(json.dumps({
         "articles": args.articles, "engine": args.engine, "connections": args.connections,
@@ -570,7 +590,8 @@ def main():
         "database_built_seconds": generation_s, "baseline": baseline, "livez": livez,
         "pages": results, "edit_under_load": under_edits,
         "memory": memory, "in_process_ms": {"1000": small, str(args.articles): large},
-        "in_process_growth": growth, "checks": checks, "targets": TARGETS,
+        "in_process_growth": growth, "search_classes": classes[1], "checks": checks,
+        "targets": TARGETS,
     }, indent=2, ensure_ascii=False, default=str) + "\n")  # fmt: skip
     log(f"wrote {args.output}")
 

@@ -19,10 +19,19 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from articles.models import Article, SearchEntry, Section, TaggedArticle, unique_anchor
+from articles.models import (
+    Article,
+    SearchDocument,
+    SearchEntry,
+    Section,
+    TaggedArticle,
+    unique_anchor,
+)
+from articles.search import document_fields
 from articles.search.text import normalize
 
 BATCH = 1000
+DOCUMENT_COLUMNS = ["article_id", "sort_key", "title", "standfirst", "headings", "body", "tags"]
 
 WORDS = """
 model models data training inference compute chips cloud platform startup startups
@@ -168,18 +177,19 @@ def _insert(model, columns, rows):
 def _write_batch(rng, seed, first, size, names, weights, tags, start):
     article_id, section_id = _next_id(Article), _next_id(Section)
     tagged_id, entry_id = _next_id(TaggedArticle), _next_id(SearchEntry)
-    articles, sections, tagged, entries = [], [], [], []
+    articles, sections, tagged, entries, documents = [], [], [], [], []
     stamp = connection.ops.adapt_datetimefield_value
     now = stamp(timezone.now())
     for n in range(first, first + size):
         title = sentence(rng, rng.randint(6, 12))[:-1]
         standfirst = sentence(rng, rng.randint(15, 30))
+        indexed_title, indexed_standfirst = normalize(title), normalize(standfirst)
         when = start - datetime.timedelta(minutes=37 * n + rng.randint(0, 30))
         articles.append(
             (article_id, title, f"{slugify(title)[:150]}-{seed}-{n}", standfirst,
              Article.Status.PUBLISHED, stamp(when), now, now, uuid.uuid4().hex)
         )  # fmt: skip
-        headings, anchors = iter(rng.sample(WORDS, 16)), set()
+        headings, anchors, own_entries = iter(rng.sample(WORDS, 16)), set(), []
         for position in range(rng.randint(3, 8)):
             heading = "" if position == 0 else " ".join(itertools.islice(headings, 2)).title()
             anchor = unique_anchor(heading, anchors)
@@ -190,9 +200,11 @@ def _write_batch(rng, seed, first, size, names, weights, tags, start):
                 (section_id, article_id, position, heading, anchor, body,
                  paragraphs_html(paragraphs))
             )  # fmt: skip
+            entry = SearchEntry(heading=normalize(heading), body=normalize("\n".join(paragraphs)))
+            own_entries.append(entry)
             entries.append(
-                (entry_id, section_id, article_id, normalize(title), normalize(standfirst),
-                 normalize(heading), normalize("\n".join(paragraphs)))
+                (entry_id, section_id, article_id, indexed_title, indexed_standfirst,
+                 entry.heading, entry.body)
             )  # fmt: skip
             section_id += 1
             entry_id += 1
@@ -202,6 +214,9 @@ def _write_batch(rng, seed, first, size, names, weights, tags, start):
         for name in chosen:
             tagged.append((tagged_id, article_id, tags[name]))
             tagged_id += 1
+        article = Article(pk=article_id, title=title, standfirst=standfirst, published_at=when)
+        fields = document_fields(article, own_entries, sorted(chosen))
+        documents.append(tuple(fields[column] for column in DOCUMENT_COLUMNS))
         article_id += 1
     _insert(Article, ["id", "title", "slug", "standfirst", "status", "published_at",
                       "created_at", "updated_at", "edit_token"], articles)  # fmt: skip
@@ -210,6 +225,7 @@ def _write_batch(rng, seed, first, size, names, weights, tags, start):
     _insert(TaggedArticle, ["id", "content_object_id", "tag_id"], tagged)
     _insert(SearchEntry, ["id", "section_id", "article_id", "title", "standfirst", "heading",
                           "body"], entries)  # fmt: skip
+    _insert(SearchDocument, DOCUMENT_COLUMNS, documents)
 
 
 def _reset_sequences():

@@ -23,14 +23,19 @@ def test_roles_migration_is_reversible():
 
 @pytest.mark.django_db(transaction=True)
 def test_an_index_made_another_way_is_rebuilt_at_migrate(client, make_article):
-    from articles.models import SearchEntry, SearchIndexState
+    from articles.models import SearchDocument, SearchEntry, SearchIndexState
 
     make_article(title="Security", sections=[("", "本港加強網絡安全。")])
-    SearchEntry.objects.update(body="本 港 加 強 網 絡 安 全 。")  # as indexed before 0005
+    # As indexed before 0005: Traditional characters, one token each.
+    SearchEntry.objects.update(body="本 港 加 強 網 絡 安 全 。")
+    SearchDocument.objects.update(body="本 港 加 強 網 絡 安 全 。")
     SearchIndexState.objects.update(format="traditional-only")
     assert client.get("/search/", {"q": "网络安全"}).context["paginator"].count == 0
     call_command("migrate", verbosity=0)
-    assert SearchEntry.objects.get().body == "本 港 加 强 网 络 安 全 。"
+    assert (
+        SearchEntry.objects.get().body
+        == "本 本港 港 港加 加 加强 强 强网 网 网络 络 络安 安 安全 全"
+    )
     assert client.get("/search/", {"q": "网络安全"}).context["paginator"].count == 1
 
 

@@ -1,18 +1,20 @@
 """Full-text search over published articles: one interface, one backend per engine.
 
-    results = search("香港")          # a lazy, paginable sequence of Hit
+    results = search('香港 "mental health" -crypto')  # a lazy, paginable sequence of Hit
     index_sections([section, ...])   # after sections change (signals call it)
-    index_article(article)           # after title or standfirst change
+    index_article(article)           # after title, standfirst, date or tags change
     rebuild()                        # the whole index (manage.py rebuild_search_index)
 
-Every word of the query must occur in a section or its article's title or standfirst.
-English words match from their start (`cyber` finds "cybersecurity"); Chinese matches
-anywhere (`香港` finds "香港AI"), in either script (`网络安全` finds "網絡安全").
-Matches in the title rank above the standfirst, then headings, then body text; each
-article comes once, with its best section, newer articles first on ties. SQLite uses
-FTS5, PostgreSQL its full-text search.
+Every word of the query must occur somewhere in the article: title, standfirst, any
+heading or section, or its tags (text.Term says how words, phrases and exclusions
+match). Each article has one search document holding all of it, in the tokens both
+engines index alike (text.py); each section keeps its own entry, to pick the section a
+hit links to. Matches in the title rank above the standfirst and tags, then headings,
+then body text; newer articles first on ties. SQLite uses FTS5, PostgreSQL its
+full-text search.
 """
 
+import functools
 import hashlib
 import html
 import re
@@ -23,9 +25,9 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from .. import cache
-from ..models import Article, SearchEntry, SearchIndexState, Section
+from ..models import Article, SearchDocument, SearchEntry, SearchIndexState, Section, TaggedArticle
 from . import sql
-from .text import MAX_QUERY_LENGTH, normalize, query_form, spellings, terms_of
+from .text import CJK_RUN, MAX_QUERY_LENGTH, WORD, fold, normalize, spellings, stem, terms_of
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -33,17 +35,22 @@ __all__ = [
     "search",
     "index_sections",
     "index_article",
+    "index_documents",
+    "index_tag",
     "rebuild",
     "ensure_index",
 ]
 
-# Change this whenever `entry_fields()` prepares text another way: the next migrate
-# rebuilds every entry (see ensure_index).
-INDEX_FORMAT = "either-script-1"
+# Change this whenever `entry_fields()` or `document_fields()` prepare text another way:
+# the next migrate rebuilds every entry and document (see ensure_index).
+INDEX_FORMAT = "documents-1"
 PAGE_SIZE = 10  # hits a page, on /search/ and in the API
 SNIPPET_LENGTH = 220
 HEADING_WEIGHT = 3
 BATCH = 2000
+# SearchDocument.sort_key: publication time in seconds, then the article id below it
+# (articles/triggers.py keeps it when a date changes without a save).
+KEY_SPAN, UNPUBLISHED_SECONDS = 2**30, -(2**32)
 
 
 @dataclass
@@ -75,16 +82,24 @@ class SearchResults:
 
     def __init__(self, terms):
         self.terms = terms
+        self.wanted = [term for term in terms if not term.exclude]
         self._ranked = None
 
     @property
     def key(self):
-        return hashlib.sha256("\x1f".join(self.terms).encode()).hexdigest()
+        parts = [f"{t.exclude:d}{t.phrase:d}{t.text}" for t in self.terms]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+    @property
+    def nothing_to_search(self):
+        """True when the query holds no word to look for (only exclusions, or only
+        punctuation): the page says so rather than listing nothing."""
+        return not self.wanted
 
     def ranked(self):
         """([matching article ids, best first], complete), once per content version."""
         if self._ranked is None:
-            if not self.terms:
+            if not self.wanted:
                 self._ranked = [], True
             else:
                 key = f"search:ranked:{self.key}"
@@ -97,7 +112,7 @@ class SearchResults:
     @property
     def complete(self):
         """False when more articles match than are ranked (see sql.WINDOW): the results
-        are then the best of the newest matches, and count() counts those."""
+        are then the best of the latest published matches, and count() counts those."""
         return self.ranked()[1]
 
     def __len__(self):
@@ -112,17 +127,14 @@ class SearchResults:
         if not articles:
             return []
         key = f"search:page:{self.key}:{start}:{stop}"
-        section_ids = cache.cached(key, lambda: self.best_sections(articles))
-        return hits_for(section_ids, self.terms)
+        best = cache.cached(key, lambda: self.best_sections(articles))
+        return hits_for(best, self.wanted)
 
     def best_sections(self, articles):
-        """Each article's section whose own heading or text holds the query's words most
-        often (a heading counts three times), the first one on ties and when only the
-        title or standfirst matched; one query, on these articles' entries alone."""
-        patterns = [
-            re.compile(r"(?<!\w)" + re.escape(query_form(term)), re.IGNORECASE)
-            for term in self.terms
-        ]
+        """[(section id, whether it holds any of the words)] for each article: the
+        section holding the most of the query's words (one in its heading counts
+        HEADING_WEIGHT times), then the one holding them most often, then the first;
+        one query, on these articles' entries alone."""
         entries = SearchEntry.objects.filter(article_id__in=articles).order_by(
             "article_id", "section__position", "section_id"
         )
@@ -130,60 +142,106 @@ class SearchResults:
         for article_id, section_id, heading, body in entries.values_list(
             "article_id", "section_id", "heading", "body"
         ):
-            score = sum(
-                HEADING_WEIGHT * len(p.findall(heading)) + len(p.findall(body)) for p in patterns
+            heading, body = heading.split(), body.split()
+            held = [(term.found_in(heading), term.found_in(body)) for term in self.wanted]
+            score = (
+                sum(HEADING_WEIGHT * bool(h) + bool(b) for h, b in held),
+                sum(HEADING_WEIGHT * h + b for h, b in held),
             )
             if article_id not in best or score > best[article_id][0]:
                 best[article_id] = (score, section_id)
-        return [best[article_id][1] for article_id in articles if article_id in best]
+        return [
+            (best[article_id][1], best[article_id][0][0] > 0)
+            for article_id in articles
+            if article_id in best
+        ]
 
 
 def search(query):
     return SearchResults(terms_of(query))
 
 
-def hits_for(section_ids, terms):
+def hits_for(best, terms):
     """Hit objects for these best-matching sections, in order; one query."""
-    sections = Section.objects.select_related("article").in_bulk(section_ids)
-    # Matches are found in normalised text, as the index finds them, and marked in
-    # the text as written, in whichever script it uses.
-    forms = [query_form(term) for term in terms]
-    spelled = [spelling for term in terms for spelling in spellings(term)]
+    sections = Section.objects.select_related("article").in_bulk([pk for pk, _ in best])
+    marks = Marker(terms)
     hits = []
-    for section_id in section_ids:
+    for section_id, in_section in best:
         section = sections[section_id]
-        text = plain_text(section)
-        in_section = contains_any(normalize(f"{section.heading}\n{text}"), forms)
-        hits.append(Hit(section.article, section, snippet(section, text, spelled), in_section))
+        hits.append(Hit(section.article, section, snippet(section, marks), in_section))
     return hits
 
 
-def contains_any(text, terms):
-    folded = text.casefold()
-    return any(term.casefold() in folded for term in terms)
+class Marker:
+    """Where the terms occur in text as written (either script, any form of a word):
+    English words by their stems, Chinese by its spellings in either script."""
+
+    def __init__(self, terms):
+        self.prefixes, self.words, chinese = set(), set(), set()
+        for term in terms:
+            for match in WORD.finditer(fold(term.text)):
+                token = stem(match[0])
+                exact = term.phrase or len(match[0]) == 1
+                (self.words if exact else self.prefixes).add(token)
+            for run in CJK_RUN.findall(term.text):
+                chinese.update(spellings(run))
+        longest_first = sorted(chinese, key=len, reverse=True)
+        self.chinese = re.compile("|".join(map(re.escape, longest_first))) if chinese else None
+
+    def matches(self, word):
+        token = word_token(word)
+        return token in self.words or any(token.startswith(p) for p in self.prefixes)
+
+    def spans(self, text, start=0, end=None):
+        """The (start, end) of every match in text[start:end], in order."""
+        end = len(text) if end is None else end
+        found = [m.span() for m in WORD.finditer(text, start, end) if self.matches(m[0])]
+        if self.chinese:
+            found += [match.span() for match in self.chinese.finditer(text, start, end)]
+        return sorted(found)
+
+    def first(self, text):
+        """Where the first match in text starts, or None."""
+        word = next((m.start() for m in WORD.finditer(text) if self.matches(m[0])), None)
+        chinese = self.chinese.search(text) if self.chinese else None
+        found = [at for at in (word, chinese and chinese.start()) if at is not None]
+        return min(found) if found else None
 
 
-def snippet(section, text, terms):
-    """A short passage around the first match, escaped, with every match in <mark>."""
-    for candidate in (text, section.heading, section.article.standfirst, section.article.title):
-        if contains_any(candidate, terms):
-            text = candidate
-            break
-    folded = text.casefold()
-    positions = [folded.find(t.casefold()) for t in terms if t.casefold() in folded] or [0]
-    start = max(0, min(positions) - SNIPPET_LENGTH // 3)
+@functools.lru_cache(maxsize=100_000)
+def word_token(word):
+    return stem(fold(word))
+
+
+def snippet(section, marks):
+    """A short passage of the section's text around its first match, escaped, with
+    every match in <mark>; the start of the text when only its heading matched; the
+    standfirst or title when the section has no text or they alone matched."""
+    text = plain_text(section)
+    first = marks.first(text)
+    if first is None and marks.first(section.heading) is None:
+        for other in (section.article.standfirst, section.article.title):
+            if marks.first(other) is not None:
+                text, first = other, marks.first(other)
+                break
+    if not text:
+        text = section.heading or section.article.standfirst
+        first = marks.first(text)
+    start = max(0, first - SNIPPET_LENGTH // 3) if first else 0
     if start:
         space = text.rfind(" ", 0, start)
         start = space + 1 if space > start - 20 else start
     end = min(len(text), start + SNIPPET_LENGTH)
-    passage = text[start:end]
-    longest_first = sorted(terms, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(t) for t in longest_first), re.IGNORECASE)
-    parts, last = [], 0
-    for match in pattern.finditer(passage):
-        parts += [escape(passage[last : match.start()]), f"<mark>{escape(match[0])}</mark>"]
-        last = match.end()
-    parts.append(escape(passage[last:]))
+    parts, last = [], start
+    for mark_start, mark_end in marks.spans(text, start, end):
+        if mark_start < last:
+            continue
+        parts += [
+            escape(text[last:mark_start]),
+            f"<mark>{escape(text[mark_start:mark_end])}</mark>",
+        ]
+        last = mark_end
+    parts.append(escape(text[last:end]))
     return mark_safe(("…" if start else "") + "".join(parts) + ("…" if end < len(text) else ""))
 
 
@@ -204,25 +262,79 @@ def entry_fields(article, section):
     }
 
 
+def sort_key(published_at, article_id):
+    """SearchDocument.sort_key: documents in order of publication (then of id), so the
+    index reads the latest published first; an unpublished article sorts first of all."""
+    seconds = int(published_at.timestamp()) if published_at else UNPUBLISHED_SECONDS
+    return seconds * KEY_SPAN + article_id
+
+
+def document_fields(article, entries, tag_names):
+    """What an article's SearchDocument holds (also for bulk writers): its normalised
+    title and standfirst, its sections' entries' headings and text, its tags."""
+    return {
+        "article_id": article.pk,
+        "sort_key": sort_key(article.published_at, article.pk),
+        "title": normalize(article.title),
+        "standfirst": normalize(article.standfirst),
+        "headings": " ".join(entry.heading for entry in entries if entry.heading),
+        "body": " ".join(entry.body for entry in entries if entry.body),
+        "tags": normalize(" ".join(tag_names)),
+    }
+
+
+def index_documents(article_ids):
+    """Write the search documents of these articles afresh; four queries and the writes."""
+    article_ids = list(article_ids)
+    articles = Article.objects.only("title", "standfirst", "published_at").in_bulk(article_ids)
+    entries, tags = {}, {}
+    for entry in SearchEntry.objects.filter(article_id__in=articles).order_by(
+        "article_id", "section__position", "section_id"
+    ):
+        entries.setdefault(entry.article_id, []).append(entry)
+    for article_id, name in TaggedArticle.objects.filter(
+        content_object_id__in=articles
+    ).values_list("content_object_id", "tag__name"):
+        tags.setdefault(article_id, []).append(name)
+    SearchDocument.objects.filter(article_id__in=article_ids).delete()
+    SearchDocument.objects.bulk_create(
+        SearchDocument(**document_fields(article, entries.get(pk, []), sorted(tags.get(pk, []))))
+        for pk, article in articles.items()
+    )
+
+
 def index_sections(sections):
     """Create or refresh the entries of these sections (each with its article loaded)."""
     for section in sections:
         SearchEntry.objects.update_or_create(
             section_id=section.pk, defaults=entry_fields(section.article, section)
         )
+    index_documents({section.article_id for section in sections})
 
 
 def index_article(article):
-    """Refresh the article-level text of its entries (title, standfirst) in one UPDATE."""
+    """Refresh the article-level text of its entries (title, standfirst) in one UPDATE,
+    and its document."""
     SearchEntry.objects.filter(article_id=article.pk).update(
         title=normalize(article.title), standfirst=normalize(article.standfirst)
     )
+    index_documents([article.pk])
+
+
+def index_tag(tag_id):
+    """Refresh the documents of the articles with this tag (renamed, merged)."""
+    ids = TaggedArticle.objects.filter(tag_id=tag_id).values_list("content_object_id", flat=True)
+    ids = list(ids)
+    for start in range(0, len(ids), BATCH):
+        index_documents(ids[start : start + BATCH])
 
 
 def rebuild():
-    """Recreate every entry from the articles and sections, in one transaction."""
+    """Recreate every entry and document from the articles and sections, in one
+    transaction; returns the number of sections indexed."""
     with transaction.atomic():
         SearchEntry.objects.all().delete()
+        SearchDocument.objects.all().delete()
         sections = Section.objects.select_related("article").order_by("pk").iterator(BATCH)
         batch = []
         for section in sections:
@@ -233,6 +345,9 @@ def rebuild():
                 SearchEntry.objects.bulk_create(batch)
                 batch = []
         SearchEntry.objects.bulk_create(batch)
+        ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), BATCH // 4):
+            index_documents(ids[start : start + BATCH // 4])
         backend().optimize()
         SearchIndexState.objects.all().delete()
         SearchIndexState.objects.create(format=INDEX_FORMAT)

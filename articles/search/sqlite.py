@@ -1,39 +1,47 @@
-"""SQLite: an FTS5 index (unicode61 tokenizer) over the normalised search entries.
+"""SQLite: an FTS5 index over each article's search document (migration 0011).
 
-Each query word becomes a prefix phrase ("cyber"* matches "cybersecurity"; the spaced
-characters of 香港 match as a phrase). FTS5's bm25 ranks with column weights. The FTS5
-table and the triggers that keep it in step are made by migration 0004; migration 0008
-adds prefix indexes for 2 to 4 characters, so that a short prefix ("ai"*, "bank"*) reads
-one list of entries rather than merging one for every word it expands to.
+The document already holds the tokens (text.py): FTS5's unicode61 tokenizer only splits
+them at spaces. Rows are kept in order of publication (SearchDocument.sort_key is the rowid),
+so FTS5 reads the newest matches first and stops at the window. Prefix indexes for 2 to
+4 characters let a short prefix ("ai"*, "bank"*) read one list of documents rather than
+merging one for every word it expands to. bm25 ranks with column weights.
 """
 
 from . import sql
-from .text import CJK, query_form
 
 FTS = "articles_search_fts"
-ARTICLE_WEIGHTS = "8.0, 4.0, 3.0, 1.0"  # title, standfirst, heading, body
+ARTICLE_WEIGHTS = "8.0, 4.0, 3.0, 1.0, 4.0"  # title, standfirst, headings, body, tags
+# The article id is the low bits of the rowid (search.sort_key): no lookup per match.
+ARTICLE_BITS = 2**30 - 1
+
+
+def quoted(tokens):
+    return '"{}"'.format(" ".join(tokens).replace('"', '""'))
+
+
+def term_expression(term):
+    if term.phrase:
+        return "(" + " OR ".join(quoted(variant) for variant in term.variants) + ")"
+    pieces = [quoted([token]) + ("*" if prefix else "") for token, prefix in term.pieces]
+    return "(" + " AND ".join(pieces) + ")"
 
 
 def match_expression(terms):
-    return " AND ".join(phrase(query_form(term)) for term in terms)
+    """An FTS5 query: every wanted term, NOT each excluded one. Every token is quoted,
+    so nothing a reader types is FTS5 syntax (NEAR, AND, *, ^, column filters)."""
+    wanted = " AND ".join(term_expression(t) for t in terms if not t.exclude)
+    return " NOT ".join([wanted, *(term_expression(t) for t in terms if t.exclude)])
 
 
-def phrase(form):
-    """An FTS5 phrase, its last word a prefix ("cyber"*), unless that word is a Chinese
-    character: each is a word of its own in the index, and a prefix query costs more
-    (it reads every entry before returning one: 8 ms for "香 港"* at 100,000 articles)."""
-    quoted = '"{}"'.format(form.replace('"', '""'))
-    return quoted if CJK.fullmatch(form[-1:]) else f"{quoted}*"
-
-
-BEST_OF, BEST_FIRST = "MIN", "b.score"  # bm25: lower is better
+BEST_FIRST = "w.score"  # bm25: lower is better
 
 
 def matches(terms, limit):
-    """(SQL, params) of the `limit` newest matching entries (FTS5 reads them newest
-    first and stops), as (entry_id, article_id, score)."""
+    """(SQL, params) of the `limit` newest matching documents (FTS5 reads them newest
+    first and stops), as (sort_key, article_id, score)."""
     query = (
-        f"SELECT rowid AS entry_id, article_id, bm25({FTS}, {ARTICLE_WEIGHTS}) AS score "
+        f"SELECT rowid AS sort_key, rowid & {ARTICLE_BITS} AS article_id, "
+        f"bm25({FTS}, {ARTICLE_WEIGHTS}) AS score "
         f"FROM {FTS} WHERE {FTS} MATCH %s ORDER BY rowid DESC LIMIT %s"
     )
     return query, [match_expression(terms), limit]

@@ -9,21 +9,23 @@ text: 人工智慧, 人工智能 and 香港人工智慧 find each other. Both fo
 because rewording alone changes whole words: "資訊科技" becomes "信息技术", which
 would hide it from a search for 科技.
 
-Chinese has no spaces between words, so every CJK character then becomes a word of
-its own in the index; a Chinese query matches as a phrase of characters: 香港 finds
-"香港AI" wherever it stands. The same functions prepare the index and the queries.
+Chinese has no spaces between words, so the index holds every CJK character and every
+pair of neighbouring characters (see `tokens`): 香港 finds "香港AI" wherever it stands.
+The same functions prepare the index and the queries.
 """
 
 import functools
 import re
+import unicodedata
+from dataclasses import dataclass
 
 import opencc
+import snowballstemmer
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-QUERY_SYNTAX = re.compile(r'["*()^:{}\[\]+\x00-\x1f\x7f]')
 # OpenCC configurations, by what they do to Traditional text.
 TO_SIMPLIFIED = "hk2s"  # Simplified characters, Hong Kong variants included
 TO_STANDARD = "hk2t"  # Hong Kong variant characters to OpenCC's standard ones
@@ -71,37 +73,139 @@ def simplified(text):
     return " ".join([plain, *reworded])
 
 
-def space_cjk(text):
-    return " ".join(CJK.sub(r" \1 ", text).split())
+# Tokens: what both engines index and match, made here so that SQLite and PostgreSQL
+# see exactly the same words (their own tokenizers and stemmers differ). Text is folded
+# (case, width, accents), English words are stemmed (Snowball's English, as PostgreSQL's
+# own "english" configuration: "innovations" and "innovation" are both "innov"), and a
+# run of Chinese becomes each character followed by the pair it starts (香港人 → 香 香港
+# 港 港人 人). A two-character word is then one token, found without reading positions;
+# a phrase of characters is still a phrase of tokens.
+WORD = re.compile(r"[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+TOKEN = re.compile(rf"{CJK_RUN.pattern}|{WORD.pattern}")
+MAX_TOKEN = 60  # characters; PostgreSQL ignores words over 2,047 bytes, SQLite does not
+STEMMER = snowballstemmer.stemmer("english")
+
+
+@functools.lru_cache(maxsize=100_000)
+def stem(word):
+    return STEMMER.stemWord(word)
+
+
+def fold(text):
+    """Case, width and accents folded: "Ｃafé" → "cafe"."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if text.isascii():
+        return text
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare)
+
+
+def is_cjk(token):
+    return bool(CJK.match(token))
+
+
+def tokens(text):
+    """The index's tokens of `text` (already in one script), in order."""
+    found = []
+    for match in TOKEN.finditer(fold(text)):
+        token = match[0]
+        if is_cjk(token):
+            for i, character in enumerate(token):
+                found.append(character)
+                if i + 1 < len(token):
+                    found.append(token[i : i + 2])
+        else:
+            found.append(stem(token[:MAX_TOKEN]))
+    return found
 
 
 def normalize(text):
-    """Text as the index holds it: in Simplified (see above), each CJK character
-    spaced out as its own word."""
+    """Text as the index holds it: its tokens (see above), from its Simplified form
+    with mainland rewordings added (see the top of this module), joined by spaces."""
     text = text or ""
-    if not CJK.search(text):  # no Chinese: nothing for OpenCC to do (most sections)
-        return " ".join(text.split())
-    return space_cjk(simplified(text))
+    if CJK.search(text):  # OpenCC only where there is Chinese (a minority of sections)
+        text = simplified(text)
+    return " ".join(tokens(text))
 
 
-def query_form(term):
-    """A query word as the index holds it (人工智慧 → 人 工 智 能)."""
-    return space_cjk(wording(term))
+# Queries: words, "quoted phrases" and -exclusions.
+
+QUERY_PART = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def spellings(term):
-    """The term as written in either script or wording, longest first: to mark
-    matches in stored text, which keeps the editor's script."""
-    simple = {characters(term), wording(term)}
-    traditional = {convert(form, config) for form in simple for config in TO_TRADITIONAL}
-    return sorted({term, *simple, *traditional}, key=lambda variant: (-len(variant), variant))
+@dataclass(frozen=True)
+class Term:
+    """One part of a query. A word matches any word starting with it, in any form
+    (`cyber` finds "cybersecurity", `innovations` "innovation"); its Chinese matches
+    as pairs of characters anywhere (`人工智能`: 人工, 工智 and 智能). A phrase
+    matches its words in order, whole. An excluded term removes the articles holding it."""
+
+    text: str  # as typed, for highlighting
+    phrase: bool = False
+    exclude: bool = False
+
+    @functools.cached_property
+    def pieces(self):
+        """A word's tokens that must all appear, as (token, prefix): the pairs of its
+        Chinese (or a lone character), its other words by prefix but the shortest."""
+        found = []
+        for match in TOKEN.finditer(fold(wording(self.text))):
+            token = match[0]
+            if is_cjk(token):
+                pairs = [token[i : i + 2] for i in range(len(token) - 1)] or [token]
+                found += [(pair, False) for pair in pairs]
+            else:
+                found.append((stem(token[:MAX_TOKEN]), len(token) > 1 and not self.exclude))
+        return list(dict.fromkeys(found))
+
+    @functools.cached_property
+    def variants(self):
+        """A phrase's token sequences, any of which matches: Chinese on either side of a
+        space also matches written together (`"香港 人工智能"`: "香港人工智能")."""
+        written = tokens(wording(self.text))
+        joined = tokens(wording(re.sub(rf"(?<={CJK.pattern})\s+(?={CJK.pattern})", "", self.text)))
+        return list(dict.fromkeys(tuple(v) for v in (written, joined) if v))
+
+    @property
+    def searchable(self):
+        return bool(self.variants if self.phrase else self.pieces)
+
+    def found_in(self, held):
+        """How often this term occurs in these tokens (normalised text, split)."""
+        if self.phrase:
+            return sum(
+                held[i : i + len(variant)] == list(variant)
+                for variant in self.variants
+                for i in range(len(held))
+            )
+        counts = [
+            sum(1 for token in held if token.startswith(piece)) if prefix else held.count(piece)
+            for piece, prefix in self.pieces
+        ]
+        return min(counts) if counts else 0
 
 
 def terms_of(query):
-    """The words of a query: whitespace-separated; quotes, search syntax and control
-    characters (which PostgreSQL text cannot hold) dropped; repeats dropped."""
-    words = QUERY_SYNTAX.sub(" ", query[:MAX_QUERY_LENGTH]).split()
-    unique = {}
-    for word in words:
-        unique.setdefault(word.casefold(), word)
-    return list(unique.values())[:MAX_TERMS]
+    """The terms of a query, up to MAX_TERMS: "phrases", -exclusions and words; an
+    unbalanced quote runs to the end; other search syntax and control characters
+    (which PostgreSQL text cannot hold) are ignored; repeats are dropped."""
+    query = CONTROL.sub(" ", query[:MAX_QUERY_LENGTH])
+    terms = {}
+    for match in QUERY_PART.finditer(query):
+        if match[2] is not None:
+            term = Term(" ".join(match[2].split()), phrase=True, exclude=bool(match[1]))
+        else:
+            term = Term(match[4], exclude=bool(match[3]))
+        if term.searchable:
+            key = (tuple(term.variants) if term.phrase else tuple(term.pieces), term.exclude)
+            terms.setdefault(key, term)
+    return list(terms.values())[:MAX_TERMS]
+
+
+def spellings(text):
+    """The text as written in either script or wording, longest first: to mark
+    matches in stored text, which keeps the editor's script."""
+    simple = {characters(text), wording(text)}
+    traditional = {convert(form, config) for form in simple for config in TO_TRADITIONAL}
+    return sorted({text, *simple, *traditional}, key=lambda variant: (-len(variant), variant))
