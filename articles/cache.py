@@ -256,6 +256,10 @@ class PageCacheMiddleware:
         ports = ("", "443" if scheme == "https" else "80", request.META.get("SERVER_PORT"))
         if name not in self.host_names or port not in ports:
             return None
+        # The host check folds case and drops a trailing dot; the page shows the host
+        # as sent, so only the name as listed is stored (LocalHost. is rendered only).
+        if host != (f"{name}:{port}" if port else name):
+            return None
         language = translation.get_language_from_request(request)
         page = f"{scheme}://{host}{request.get_full_path()}"
         digest = hashlib.sha256(page.encode()).hexdigest()

@@ -150,6 +150,25 @@ def test_junk_query_strings_neither_fill_nor_evict_the_cache(client, make_articl
     assert junk_page == bodies["/"] and b"utm_source" not in junk_page
 
 
+def test_spellings_of_an_allowed_host_are_rendered_but_never_stored(client, make_article):
+    """Django's host check folds case and drops a trailing dot or an empty port, but a
+    page shows the host as sent: each of those spellings would be an entry of its own."""
+    make_article()
+    client.get("/robots.txt", HTTP_HOST="localhost")
+    held = entries()
+    spellings = ["LOCALHOST", "LocalHost", "localhost.", "LOCALHOST.:80"]
+    spellings += [
+        "".join(c.upper() if n >> i & 1 else c for i, c in enumerate("localhost"))
+        for n in range(1, 200)
+    ]
+    for host in spellings:
+        response = client.get("/robots.txt", HTTP_HOST=host)
+        assert response.status_code == 200
+        assert f"Sitemap: http://{host}/sitemap.xml" in response.content.decode()
+    assert entries() == held
+    assert "http://localhost/" in client.get("/robots.txt", HTTP_HOST="localhost").content.decode()
+
+
 def test_a_parameter_a_page_reads_is_kept_in_one_normal_form(client, make_article):
     for _ in range(11):
         make_article(title="Article about kiwi")
