@@ -299,12 +299,15 @@ class PageCacheMiddleware:
 
     @staticmethod
     def add_validators(response, changed_at):
-        """ETag: the body's hash; Last-Modified: see last_modified(). A view's own
-        (from the same rules) stand."""
+        """ETag: the body's hash (a view's own stands); Last-Modified: see
+        last_modified(), always: Django's feeds and sitemaps date themselves by their
+        newest item, which stays or moves back when that item is unpublished."""
         response.setdefault("ETag", f'"{hashlib.sha256(response.content).hexdigest()[:32]}"')
         at = last_modified(changed_at)
-        if at is not None:
-            response.setdefault("Last-Modified", http_date(at))
+        if at is None:
+            del response["Last-Modified"]
+        else:
+            response["Last-Modified"] = http_date(at)
         response.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
 

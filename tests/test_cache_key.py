@@ -331,6 +331,35 @@ def test_a_tag_rename_is_never_answered_304(client, make_article, clock):
             assert "Money matters" in again.content.decode()
 
 
+FEEDS_AND_SITEMAPS = [
+    "/feed/",
+    "/feed/atom/",
+    "/tags/finance/feed/",
+    "/sitemap-articles.xml",
+    "/sitemap-tags.xml",
+]
+
+
+def test_feeds_and_sitemaps_are_never_answered_304_after_a_change(client, make_article, clock):
+    """Django's feeds and sitemaps date themselves by their newest item: unpublishing
+    that item, or renaming a tag, changed the body but moved the date back or not at all."""
+    hour = datetime.timedelta(hours=1)
+    make_article(title="Older one", tags=["Finance"], published_at=START - 2 * hour)
+    newest = make_article(title="Newest one", tags=["Finance"], published_at=START - hour)
+    clock.shift(10)
+    before = {url: client.get(url) for url in FEEDS_AND_SITEMAPS}
+    clock.shift(10)
+    newest.status = Article.Status.DRAFT
+    newest.save()
+    Tag.objects.filter(name="Finance").update(name="Money matters", slug="money-matters")
+    clock.shift(10)
+    for url, response in before.items():
+        moved = url.replace("finance", "money-matters")
+        again = client.get(moved, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+        assert again.status_code == 200, url
+        assert again.content != response.content, url
+
+
 def test_last_modified_is_when_public_content_last_changed(client, make_article, clock):
     article = make_article(slug="dated", tags=["Finance"])
     clock.shift(10)
