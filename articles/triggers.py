@@ -40,7 +40,7 @@ DIALECT = {
     },
     "postgresql": {
         "new_version": "CAST(floor(random() * 4611686018427387904) AS bigint)",
-        "now_seconds": "CAST(extract(epoch FROM now()) AS bigint)",
+        "now_seconds": "CAST(floor(extract(epoch FROM now())) AS bigint)",
         "now": "now()",
     },
 }
