@@ -256,6 +256,10 @@ class PageCacheMiddleware:
         ports = ("", "443" if scheme == "https" else "80", request.META.get("SERVER_PORT"))
         if name not in self.host_names or port not in ports:
             return None
+        # The host check folds case and drops a trailing dot; the page shows the host
+        # as sent, so only the name as listed is stored (LocalHost. is rendered only).
+        if host != (f"{name}:{port}" if port else name):
+            return None
         language = translation.get_language_from_request(request)
         page = f"{scheme}://{host}{request.get_full_path()}"
         digest = hashlib.sha256(page.encode()).hexdigest()
@@ -295,12 +299,15 @@ class PageCacheMiddleware:
 
     @staticmethod
     def add_validators(response, changed_at):
-        """ETag: the body's hash; Last-Modified: see last_modified(). A view's own
-        (from the same rules) stand."""
+        """ETag: the body's hash (a view's own stands); Last-Modified: see
+        last_modified(), always: Django's feeds and sitemaps date themselves by their
+        newest item, which stays or moves back when that item is unpublished."""
         response.setdefault("ETag", f'"{hashlib.sha256(response.content).hexdigest()[:32]}"')
         at = last_modified(changed_at)
-        if at is not None:
-            response.setdefault("Last-Modified", http_date(at))
+        if at is None:
+            del response["Last-Modified"]
+        else:
+            response["Last-Modified"] = http_date(at)
         response.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
 

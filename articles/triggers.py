@@ -13,7 +13,8 @@ so that every way of writing — the ORM, `QuerySet.update()`, `bulk_create`, ra
 
 SQLite triggers run per row; PostgreSQL runs the same statements in a PL/pgSQL function
 per trigger, first taking row locks in a fixed order so that concurrent transactions
-neither lose an update nor deadlock on each other's counts.
+neither lose an update nor deadlock on each other's counts; there a TRUNCATE, which
+fires no row trigger, moves the version and counts every topic again.
 """
 
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ DIALECT = {
     },
     "postgresql": {
         "new_version": "CAST(floor(random() * 4611686018427387904) AS bigint)",
-        "now_seconds": "CAST(extract(epoch FROM now()) AS bigint)",
+        "now_seconds": "CAST(floor(extract(epoch FROM now())) AS bigint)",
         "now": "now()",
         "seconds_published": "CAST(trunc(extract(epoch FROM NEW.published_at)) AS bigint)",
     },
@@ -66,6 +67,7 @@ class Trigger:
     when: str = ""  # a condition on NEW/OLD
     locks: list[str] = field(default_factory=list)  # PostgreSQL only, run first
     per_statement: bool = False  # PostgreSQL: once per statement (no NEW/OLD)
+    postgresql_only: bool = False  # TRUNCATE: SQLite has none
 
 
 def _bump():
@@ -106,6 +108,18 @@ def triggers():
         Trigger(f"{table}_{event.lower()}", table, event, [_bump()], per_statement=True)
         for table in tracked
         for event in ("INSERT", "UPDATE", "DELETE")
+    ]
+    # PostgreSQL's TRUNCATE fires none of the above: move the version, count again.
+    defined += [
+        Trigger(
+            f"{table}_truncate",
+            table,
+            "TRUNCATE",
+            [_bump(), *([RECOUNT] if table in (ARTICLE, TAGGED) else [])],
+            per_statement=True,
+            postgresql_only=True,
+        )
+        for table in tracked
     ]
     # Bylines show authors' names; a login (last_login) changes no page.
     defined.append(
@@ -271,6 +285,8 @@ def install(connection):
     render = sqlite_sql if vendor == "sqlite" else postgresql_sql
     with connection.cursor() as cursor:
         for trigger in defined:
+            if trigger.postgresql_only and vendor != "postgresql":
+                continue
             for statement in render(trigger):
                 cursor.execute(statement.format(**DIALECT[vendor]))
         cursor.execute(RECOUNT)

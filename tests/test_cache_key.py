@@ -150,6 +150,25 @@ def test_junk_query_strings_neither_fill_nor_evict_the_cache(client, make_articl
     assert junk_page == bodies["/"] and b"utm_source" not in junk_page
 
 
+def test_spellings_of_an_allowed_host_are_rendered_but_never_stored(client, make_article):
+    """Django's host check folds case and drops a trailing dot or an empty port, but a
+    page shows the host as sent: each of those spellings would be an entry of its own."""
+    make_article()
+    client.get("/robots.txt", HTTP_HOST="localhost")
+    held = entries()
+    spellings = ["LOCALHOST", "LocalHost", "localhost.", "LOCALHOST.:80"]
+    spellings += [
+        "".join(c.upper() if n >> i & 1 else c for i, c in enumerate("localhost"))
+        for n in range(1, 200)
+    ]
+    for host in spellings:
+        response = client.get("/robots.txt", HTTP_HOST=host)
+        assert response.status_code == 200
+        assert f"Sitemap: http://{host}/sitemap.xml" in response.content.decode()
+    assert entries() == held
+    assert "http://localhost/" in client.get("/robots.txt", HTTP_HOST="localhost").content.decode()
+
+
 def test_a_parameter_a_page_reads_is_kept_in_one_normal_form(client, make_article):
     for _ in range(11):
         make_article(title="Article about kiwi")
@@ -310,6 +329,35 @@ def test_a_tag_rename_is_never_answered_304(client, make_article, clock):
             again = client.get(url, **{name: response[header]})
             assert again.status_code == 200, (url, header)
             assert "Money matters" in again.content.decode()
+
+
+FEEDS_AND_SITEMAPS = [
+    "/feed/",
+    "/feed/atom/",
+    "/tags/finance/feed/",
+    "/sitemap-articles.xml",
+    "/sitemap-tags.xml",
+]
+
+
+def test_feeds_and_sitemaps_are_never_answered_304_after_a_change(client, make_article, clock):
+    """Django's feeds and sitemaps date themselves by their newest item: unpublishing
+    that item, or renaming a tag, changed the body but moved the date back or not at all."""
+    hour = datetime.timedelta(hours=1)
+    make_article(title="Older one", tags=["Finance"], published_at=START - 2 * hour)
+    newest = make_article(title="Newest one", tags=["Finance"], published_at=START - hour)
+    clock.shift(10)
+    before = {url: client.get(url) for url in FEEDS_AND_SITEMAPS}
+    clock.shift(10)
+    newest.status = Article.Status.DRAFT
+    newest.save()
+    Tag.objects.filter(name="Finance").update(name="Money matters", slug="money-matters")
+    clock.shift(10)
+    for url, response in before.items():
+        moved = url.replace("finance", "money-matters")
+        again = client.get(moved, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+        assert again.status_code == 200, url
+        assert again.content != response.content, url
 
 
 def test_last_modified_is_when_public_content_last_changed(client, make_article, clock):

@@ -293,6 +293,35 @@ def test_a_select_only_role_serves_every_public_page(client, make_article):
 
 
 @postgresql_only
+def test_the_time_of_a_change_is_never_ahead_of_the_clock(db):
+    """PostgreSQL rounds a CAST to bigint: a change at .5 s or later was dated the next
+    second, so its page carried a Last-Modified in the future (test_cache's 304 test
+    then failed about one run in two)."""
+    from articles.triggers import DIALECT
+
+    moment = "timestamptz '2026-01-01 00:00:00.9+00'"
+    expression = DIALECT["postgresql"]["now_seconds"].replace("now()", moment)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {expression}")
+        assert cursor.fetchone()[0] == 1767225600
+
+
+@postgresql_only
+def test_a_raw_truncate_shows_at_once_and_keeps_counts_exact(client, make_article):
+    """TRUNCATE fires no INSERT, UPDATE or DELETE trigger on PostgreSQL."""
+    article = make_article(title="Kept", tags=["Zed"], sections=[("Gone soon", "Body text.")])
+    assert "Gone soon" in page(client, article.get_absolute_url())
+    assert "Zed" in page(client, "/tags/")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own transaction
+        cursor.execute("TRUNCATE articles_section, articles_taggedarticle CASCADE")
+    assert "Gone soon" not in page(client, article.get_absolute_url())
+    assert "Zed" not in page(client, "/tags/")
+    assert client.get("/api/tags").json() == []
+    assert counts_shown() == counts_from_scratch() == {}
+
+
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_publishing_keeps_counts_exact(make_article):
     names = ["Alpha", "Beta", "Gamma"]
