@@ -32,7 +32,7 @@ from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.db import DatabaseError, connection
 from django.http import QueryDict
 from django.http.request import split_domain_port
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
@@ -41,6 +41,9 @@ from .models import Article, ContentVersion
 
 PAGE_TIMEOUT = 24 * 60 * 60
 DATA_TIMEOUT = 24 * 60 * 60
+# Every distinct search is a page of its own: readers (or a loop of junk queries) make
+# as many as they like, so search pages and their results live five minutes, not a day.
+SEARCH_TIMEOUT = 5 * 60
 # Per request (set by PageCacheMiddleware for every request): the content state,
 # read at most once however many cached() values the request uses.
 REQUEST_STATE = contextvars.ContextVar("content_state", default=None)
@@ -85,7 +88,7 @@ def current_version():
     return f"{version}.{live_at.timestamp()}", max(changed_at or 0, int(live_at.timestamp()))
 
 
-def cached(name, compute):
+def cached(name, compute, timeout=DATA_TIMEOUT):
     """`compute()`'s result, computed once per content version (for costly queries:
     counts, the topic list, related articles, search results)."""
     state = REQUEST_STATE.get()
@@ -99,7 +102,7 @@ def cached(name, compute):
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, DATA_TIMEOUT)
+        cache.set(key, value, timeout)
     return value
 
 
@@ -227,6 +230,7 @@ class PageCacheMiddleware:
         if settings.DEBUG and not allowed:  # as Django's host check
             allowed = [".localhost", "127.0.0.1", "[::1]"]
         self.host_names = {name.lower().lstrip(".") for name in allowed if name != "*"}
+        self.search_path = reverse("articles:search")
         release()  # before the first request
 
     def __call__(self, request):
@@ -272,7 +276,8 @@ class PageCacheMiddleware:
             if not self.cacheable_response(response):
                 return response
             self.add_validators(response, changed_at)
-            cache.set(key, response, PAGE_TIMEOUT)
+            searched = request.path_info == self.search_path
+            cache.set(key, response, SEARCH_TIMEOUT if searched else PAGE_TIMEOUT)
         etag, last_modified = response.get("ETag"), response.get("Last-Modified")
         return get_conditional_response(
             request, etag=etag, last_modified=_parse_date(last_modified), response=response

@@ -9,6 +9,7 @@ import re
 import shutil
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -400,3 +401,18 @@ def test_a_release_newer_than_the_content_dates_the_pages(
     new_release("")
     assert client.get("/")["Last-Modified"] == http_date(deployed)
     assert timezone.now().timestamp() > deployed
+
+
+def test_search_pages_live_minutes_not_a_day(client, make_article, django_assert_num_queries):
+    """Every distinct search makes a page: they must not pile up for a day."""
+    make_article(title="Durian season", sections=[("", "durian")])
+    client.get("/")
+    client.get("/search/", {"q": "durian"})
+    with time_machine.travel(datetime.timedelta(minutes=6)):
+        with django_assert_num_queries(1):  # the content state; the page from the cache
+            client.get("/")
+        with CaptureQueriesContext(connection) as rendered:
+            assert client.get("/search/", {"q": "durian"}).status_code == 200
+        assert len(rendered) > 1  # aged out: searched again
+        with django_assert_num_queries(1):  # cached again, for another few minutes
+            client.get("/search/", {"q": "durian"})

@@ -103,7 +103,9 @@ class SearchResults:
                 self._ranked = [], True
             else:
                 key = f"search:ranked:{self.key}"
-                self._ranked = cache.cached(key, lambda: sql.ranked(backend(), self.terms))
+                self._ranked = cache.cached(
+                    key, lambda: sql.ranked(backend(), self.terms), cache.SEARCH_TIMEOUT
+                )
         return self._ranked
 
     def count(self):
@@ -127,7 +129,7 @@ class SearchResults:
         if not articles:
             return []
         key = f"search:page:{self.key}:{start}:{stop}"
-        best = cache.cached(key, lambda: self.best_sections(articles))
+        best = cache.cached(key, lambda: self.best_sections(articles), cache.SEARCH_TIMEOUT)
         return hits_for(best, self.wanted)
 
     def best_sections(self, articles):
