@@ -472,7 +472,7 @@ def report(args, generation_s, measured, small, large, used_wrk, classes):
         f"load by {'wrk' if used_wrk else 'Python'}")  # fmt: skip
     say(f"baseline, a bare Django view: {baseline['rps']:.0f} req/s, "
         f"p50 {baseline['p50_ms']:.2f} ms, p99 {baseline['p99_ms']:.2f} ms")  # fmt: skip
-    say(f"/livez (the site's whole middleware): {livez['rps']:.0f} req/s, "
+    say(f"/livez (answered by the health-check middleware): {livez['rps']:.0f} req/s, "
         f"{livez['ratio']:.2f}x the bare view")  # fmt: skip
     say("")
     head = f"{'req/s':>7}{'ratio':>6}{'p50':>6}{'p99':>6}"
