@@ -20,8 +20,10 @@ def main(argv=None):
         parser.error("--count and --batch must be at least 1.")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hkai_site.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:  # run as a program; within tests Django is set up already
+        django.setup()
     from devtools.generator import generate
 
     started = time.monotonic()

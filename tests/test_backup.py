@@ -113,7 +113,7 @@ def test_backup_is_consistent_while_another_process_writes(tmp_path):
     url = f"sqlite:///{database}"
     assert in_database(url, "migrate", "--noinput").returncode == 0
     writer = subprocess.Popen(
-        [sys.executable, str(settings.BASE_DIR / "tests" / "write_loop.py"), "25", "w"],
+        [sys.executable, str(settings.BASE_DIR / "devtools" / "write_loop.py"), "25", "w"],
         cwd=settings.BASE_DIR,
         env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "hkai_site.settings",
              "PYTHONPATH": str(settings.BASE_DIR)},

@@ -105,7 +105,7 @@ def test_editor_saves_never_hit_database_is_locked_while_readers_load_pages(serv
     env = server["env"]
     writers = [
         subprocess.Popen(
-            [PYTHON, str(BASE_DIR / "tests" / "write_loop.py"), "30", name],
+            [PYTHON, str(BASE_DIR / "devtools" / "write_loop.py"), "30", name],
             cwd=BASE_DIR,
             env=env,
             stdout=subprocess.PIPE,
