@@ -42,7 +42,7 @@ def test_a_database_restart_under_load_fails_cleanly_and_loses_no_edit():
     out = result.stdout
     assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
     assert "database restarted" in out
-    assert "failures after restart   0" in out
+    assert "failures after restart    0" in out
     assert "tracebacks in server log  0" in out
     assert "confirmed edits missing   0" in out
     assert out.rstrip().endswith("PASS")
