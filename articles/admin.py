@@ -27,7 +27,7 @@ from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import limits, revisions, roles, search
+from . import limits, revisions, roles
 from .forms import (
     ArticleForm,
     SectionForm,
@@ -37,7 +37,8 @@ from .forms import (
     save_sections,
 )
 from .markdown import render_markdown
-from .models import Article, Section, TaggedArticle
+from .models import Article, Section
+from .topics import merge_tags
 
 TAG_SUGGESTIONS = 10
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -612,26 +613,3 @@ class TagAdmin(CheckedChangeListMixin, admin.ModelAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
-
-
-def merge_tags(keep, others):
-    """Move every article's tagging from `others` to `keep`, then delete `others`."""
-    names = [tag.name for tag in others]
-    with transaction.atomic():
-        already = TaggedArticle.objects.filter(tag=keep).values("content_object_id")
-        TaggedArticle.objects.filter(tag__in=others, content_object_id__in=already).delete()
-        duplicates = (
-            TaggedArticle.objects.filter(tag__in=others)
-            .values("content_object_id")
-            .annotate(n=Count("pk"))
-            .filter(n__gt=1)
-        )
-        for row in duplicates:  # an article tagged with two of the merged tags
-            extra = TaggedArticle.objects.filter(
-                tag__in=others, content_object_id=row["content_object_id"]
-            ).order_by("pk")[1:]
-            TaggedArticle.objects.filter(pk__in=[t.pk for t in extra]).delete()
-        TaggedArticle.objects.filter(tag__in=others).update(tag=keep)
-        Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
-        search.index_tag(keep.pk)  # the merged names leave their articles' documents
-    return names

@@ -8,9 +8,11 @@ articles (in the live state but not visible yet, e.g. scheduled), found by the
 published rule itself: a few rows, and no write when a scheduled time passes.
 """
 
+from django.db import transaction
 from django.db.models import Count, F
 from taggit.models import Tag
 
+from . import search
 from .cache import cached
 from .models import TaggedArticle, TopicCount, waiting_q
 from .search.text import spellings
@@ -70,3 +72,26 @@ def find_tag(slug):
     candidates = spellings(slug)
     found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=candidates)}
     return next((found[c] for c in [slug, *candidates] if c in found), None)
+
+
+def merge_tags(keep, others):
+    """Move every article's tagging from `others` to `keep`, then delete `others`."""
+    names = [tag.name for tag in others]
+    with transaction.atomic():
+        already = TaggedArticle.objects.filter(tag=keep).values("content_object_id")
+        TaggedArticle.objects.filter(tag__in=others, content_object_id__in=already).delete()
+        duplicates = (
+            TaggedArticle.objects.filter(tag__in=others)
+            .values("content_object_id")
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+        )
+        for row in duplicates:  # an article tagged with two of the merged tags
+            extra = TaggedArticle.objects.filter(
+                tag__in=others, content_object_id=row["content_object_id"]
+            ).order_by("pk")[1:]
+            TaggedArticle.objects.filter(pk__in=[t.pk for t in extra]).delete()
+        TaggedArticle.objects.filter(tag__in=others).update(tag=keep)
+        Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
+        search.index_tag(keep.pk)  # the merged names leave their articles' documents
+    return names

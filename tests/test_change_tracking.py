@@ -19,8 +19,8 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import cache, models
-from articles.admin import merge_tags
 from articles.models import Article, Section, SlugRedirect, TaggedArticle, TopicCount
+from articles.topics import merge_tags
 from tests.helpers import change_url, form_data
 
 HOUR = datetime.timedelta(hours=1)

@@ -387,7 +387,7 @@ def test_a_query_with_nothing_to_look_for_says_so(client, seeded, query):
 def test_merged_tags_move_in_the_index(client, make_article):
     from taggit.models import Tag
 
-    from articles.admin import merge_tags
+    from articles.topics import merge_tags
 
     article = make_article(tags=["Gingko"], sections=[("", "Trees.")])
     make_article(tags=["Ginkgo"])

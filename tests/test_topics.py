@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.admin import merge_tags
 from articles.models import Article, TopicCount
+from articles.topics import merge_tags
 from devtools.generator import generate
 
 TOPICS = ["Finance", "Health", "Ports", "Schools", "香港"]
