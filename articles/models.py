@@ -1,4 +1,6 @@
+import functools
 import math
+import operator
 import re
 import uuid
 
@@ -31,10 +33,9 @@ def published_q(prefix="", now=None):
     ("content_object__"); `now` defaults to the current time.
 
     The rule has a stored part (`live_state_q`: what triggers keep counts of) and a part
-    that depends on the time; an article whose stored part holds but that is not yet
-    visible is "waiting" (`waiting_q`), e.g. scheduled for later."""
-    now = timezone.now() if now is None else now
-    return live_state_q(prefix) & models.Q(**{f"{prefix}published_at__lte": now})
+    that depends on the time (`time_q`); an article whose stored part holds but that is
+    not yet visible is "waiting" (`waiting_q`), e.g. scheduled for later."""
+    return live_state_q(prefix) & time_q(prefix, now)[0]
 
 
 def live_state_q(prefix=""):
@@ -42,9 +43,24 @@ def live_state_q(prefix=""):
     return models.Q(**{f"{prefix}status": Article.Status.PUBLISHED})
 
 
+def time_q(prefix="", now=None):
+    """(shown, not shown): the time part of the rule and its exact complement, side by
+    side, the complement as a tuple of disjoint parts. Written out rather than negated
+    (`~shown`), so that finding the waiting articles is a range on the
+    (status, published_at) index for each part: negated, it read every published
+    article (30 ms at 100,000). A test checks that they partition."""
+    now = timezone.now() if now is None else now
+    at = f"{prefix}published_at"
+    shown = models.Q(**{f"{at}__lte": now})
+    return shown, (models.Q(**{f"{at}__gt": now}), models.Q(**{f"{at}__isnull": True}))
+
+
 def waiting_q(prefix="", now=None):
-    """Articles in the live state that readers cannot see (yet): scheduled ones."""
-    return live_state_q(prefix) & ~published_q(prefix, now)
+    """Articles in the live state that readers cannot see (yet): scheduled ones, and
+    published ones without a time. Each part carries the stored part, so that the
+    planner takes the index for each (SQLite's multi-index OR)."""
+    live = live_state_q(prefix)
+    return functools.reduce(operator.or_, (live & part for part in time_q(prefix, now)[1]))
 
 
 def published_sql_condition(alias, now=None):

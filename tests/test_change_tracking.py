@@ -18,7 +18,7 @@ from reversion import create_revision
 from reversion.models import Version
 from taggit.models import Tag
 
-from articles import cache, models
+from articles import cache, models, topics
 from articles.models import Article, Section, SlugRedirect, TaggedArticle, TopicCount
 from articles.topics import merge_tags
 from tests.helpers import change_url, form_data
@@ -41,8 +41,6 @@ def counts_from_scratch():
 
 
 def counts_shown():
-    from articles import topics
-
     return {tag.pk: tag.article_count for tag in topics.topics()}
 
 
@@ -208,12 +206,18 @@ def test_every_public_surface_obeys_the_one_published_rule(client, make_article,
     shared = ["Shared"]
     visible = make_article(title="Plain visible", tags=shared, sections=[("", "mangosteen")])
     hidden = make_article(title="Hidden gem", tags=shared, sections=[("", "mangosteen")])
-    rule = models.published_q
+    rule, waiting = models.published_q, models.waiting_q
 
     def stricter(prefix="", now=None):
         return rule(prefix, now) & ~Q(**{f"{prefix}title__startswith": "Hidden"})
 
+    def more_waiting(prefix="", now=None):  # the complement, kept beside the rule
+        hidden = Q(**{f"{prefix}title__startswith": "Hidden"})
+        return waiting(prefix, now) | (models.live_state_q(prefix) & hidden)
+
     monkeypatch.setattr(models, "published_q", stricter)
+    monkeypatch.setattr(models, "waiting_q", more_waiting)
+    monkeypatch.setattr(topics, "waiting_q", more_waiting)
     cache._state_sql.cache_clear()
     try:
         surfaces = [

@@ -127,3 +127,31 @@ def test_the_admin_publish_and_unpublish_actions_update_counts(admin_client, cli
     assert shown(client) == {"Finance": 1, "Ports": 1}
     admin_client.post(changelist, {"action": "unpublish", **selected})
     assert shown(client) == {}
+
+
+def test_the_time_rule_and_its_complement_partition_the_live_articles(make_article):
+    """waiting_q() is written out, not negated (for the index): every live-state article
+    is either shown or waiting, never both, at every moment, including a time of None."""
+    from django.db import connection
+
+    from articles.models import live_state_q, published_q, waiting_q
+
+    now = timezone.now().replace(microsecond=0)
+    times = [None, now - datetime.timedelta(days=1), now, now + datetime.timedelta(seconds=1)]
+    made = {}
+    for status in Article.Status.values:
+        for at in times:
+            made[make_article(status=status, published_at=at).pk] = (status, at)
+
+    def ids(q):
+        return set(Article.objects.filter(q).values_list("pk", flat=True))
+
+    live = ids(live_state_q())
+    assert len(live) == len(times)
+    shown, waiting = ids(published_q(now=now)), ids(waiting_q(now=now))
+    assert shown | waiting == live and not shown & waiting
+    assert {made[pk][1] for pk in waiting} == {None, times[3]}
+    # A range of the (status, published_at) index, not every published article.
+    if connection.vendor == "sqlite":
+        plan = Article.objects.filter(waiting_q(now=now)).values("pk").explain()
+        assert "article_published_order (status=? AND published_at>?)" in plan, plan
