@@ -24,6 +24,7 @@ import datetime
 import functools
 import hashlib
 import pathlib
+import threading
 import time
 
 from django.conf import settings
@@ -37,7 +38,7 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
-from .models import Article, ContentVersion
+from .models import Article, ContentVersion, waiting_q
 
 PAGE_TIMEOUT = 24 * 60 * 60
 DATA_TIMEOUT = 24 * 60 * 60
@@ -54,14 +55,17 @@ _NOW = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
 
 @functools.cache
 def _state_sql(vendor):
-    """(sql, params, positions of "now" in params): the version row and the latest
-    publication time readers can see, in one statement built from the published rule."""
+    """(sql, params, positions of "now" in params): the version row, the latest
+    publication time readers can see and the next one they will, in one statement
+    built from the published rule."""
     row = ContentVersion.objects.filter(pk=1)
     live = Article.objects.published(now=_NOW).order_by("-published_at")
+    waiting = Article.objects.filter(waiting_q(now=_NOW), published_at__isnull=False)
     parts = [
         row.values("version").query.sql_with_params(),
         row.values("changed").query.sql_with_params(),
         live.values("published_at")[:1].query.sql_with_params(),
+        waiting.order_by("published_at").values("published_at")[:1].query.sql_with_params(),
     ]
     sql = "SELECT " + ", ".join(f"({part})" for part, _ in parts)
     params = [param for _, part_params in parts for param in part_params]
@@ -69,23 +73,60 @@ def _state_sql(vendor):
     return sql, params, [i for i, param in enumerate(params) if param == stand_in]
 
 
+def _datetime(value):
+    """A time from the state query: SQLite gives UTC without a zone (text, or a naive
+    datetime when its converter recognises the column)."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+
+
+# The last state this thread read, and what it was read under (see unchanged_since()).
+_LAST = threading.local()
+
+
+def _sqlite_mark(raw):
+    """What moves whenever the database may have changed, as SQLite itself keeps it:
+    `data_version` moves when another connection commits (any process), and
+    `total_changes` when this one writes. 2 us, where the state query takes 25 us and
+    was a fifth of a cached page's cost."""
+    return raw.execute("PRAGMA data_version").fetchone()[0], raw.total_changes
+
+
 def current_version():
     """(state, changed) as of now: `state` a string that moves on with every committed
     change and every scheduled time that passes; `changed` when that last happened, in
-    seconds since 1970 (for Last-Modified). One small query, no write."""
+    seconds since 1970 (for Last-Modified). One small query, no write; on SQLite none
+    while nothing was written and no scheduled time came since this thread last read it."""
+    now = timezone.now()
+    mark = None
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        raw = connection.connection
+        mark = (raw, *_sqlite_mark(raw))
+        last = getattr(_LAST, "value", None)
+        if last is not None and last[0] == mark and last[1] <= now < last[2]:
+            return last[3]
     sql, params, positions = _state_sql(connection.vendor)
     params = list(params)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     for position in positions:
-        params[position] = now
+        params[position] = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        version, changed_at, live_at = cursor.fetchone()
+        version, changed_at, live_at, next_at = cursor.fetchone()
     if live_at is None:
-        return f"{version}", changed_at or 0
-    if isinstance(live_at, str):  # SQLite's raw value: UTC without a zone
-        live_at = datetime.datetime.fromisoformat(live_at).replace(tzinfo=datetime.UTC)
-    return f"{version}.{live_at.timestamp()}", max(changed_at or 0, int(live_at.timestamp()))
+        state = f"{version}", changed_at or 0
+    else:
+        live_at = _datetime(live_at)
+        state = f"{version}.{live_at.timestamp()}", max(changed_at or 0, int(live_at.timestamp()))
+    if mark is not None:
+        until = (
+            _datetime(next_at)
+            if next_at is not None
+            else datetime.datetime.max.replace(tzinfo=datetime.UTC)
+        )
+        _LAST.value = (mark, now, until, state)
+    return state
 
 
 def cached(name, compute, timeout=DATA_TIMEOUT):

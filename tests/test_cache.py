@@ -28,7 +28,9 @@ def test_an_unchanged_page_is_served_from_the_cache(client, seeded):
     first, cold = queries(client, "/")
     second, warm = queries(client, "/")
     assert cold > 1
-    assert warm == 1  # only the content version is read
+    # Only the content version is read, and on SQLite not even that while the database's
+    # own change counter (PRAGMA data_version) says nothing was committed since.
+    assert warm == (0 if connection.vendor == "sqlite" else 1)
     assert second.content == first.content
 
 
