@@ -251,6 +251,11 @@ def set_last_modified(response):
         response["Last-Modified"] = http_date(at)
 
 
+CONDITIONS = frozenset(
+    ["HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"]
+)
+
+
 class PageCacheMiddleware:
     """Serve anonymous GET/HEAD requests for public pages from the cache.
 
@@ -267,6 +272,7 @@ class PageCacheMiddleware:
         self.admin_prefix = "/" + settings.ADMIN_PATH
         self.api_prefix = settings.API_PREFIX  # the API revalidates with its own ETags
         self.uncached = ("/livez", "/healthz")  # probes and the benchmark baseline
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")  # WhiteNoise's
         allowed = settings.ALLOWED_HOSTS
         if settings.DEBUG and not allowed:  # as Django's host check
             allowed = [".localhost", "127.0.0.1", "[::1]"]
@@ -278,21 +284,37 @@ class PageCacheMiddleware:
         state = {}
         token = REQUEST_STATE.set(state)
         try:
-            host = request.get_host()  # an unknown Host is refused (400) before any lookup
-            if not self.cacheable_request(request):
+            found = self.lookup(request)
+            if found is None:
                 return self.get_response(request)
-            if request.META.get("QUERY_STRING"):
-                keep_read_parameters(request)
-            try:
-                state["version"], state["changed"] = current_version()[:2]
-            except DatabaseError:  # no database (yet): the view decides what to answer
-                return self.get_response(request)
-            key = self.key(request, host, state["version"])
-            if key is None:
-                return self.get_response(request)
+            key, state["version"], state["changed"] = found
             return self.serve(request, key, state["changed"])
         finally:
             REQUEST_STATE.reset(token)
+
+    def lookup(self, request):
+        """(key, version, changed) when the cache may answer `request`, else None; drops
+        the query parameters its page does not read. An unknown Host raises
+        DisallowedHost (a 400) before any lookup."""
+        host = request.get_host()
+        if not self.cacheable_request(request):
+            return None
+        if request.META.get("QUERY_STRING"):
+            keep_read_parameters(request)
+        try:
+            version, changed = current_version()[:2]
+        except DatabaseError:  # no database (yet): the view decides what to answer
+            return None
+        key = self.key(request, host, version)
+        return None if key is None else (key, version, changed)
+
+    def hit(self, request):
+        """The cached page for `request` (or its 304), or None: no view runs, no write."""
+        found = self.lookup(request)
+        if found is None:
+            return None
+        response = cache.get(found[0])
+        return None if response is None else self.conditional(request, response)
 
     def key(self, request, host, version):
         """None for a host or port that would add entries without bound."""
@@ -319,6 +341,12 @@ class PageCacheMiddleware:
             self.add_validators(response, changed_at)
             searched = request.path_info == self.search_path
             cache.set(key, response, SEARCH_TIMEOUT if searched else PAGE_TIMEOUT)
+        return self.conditional(request, response)
+
+    @staticmethod
+    def conditional(request, response):
+        if not CONDITIONS.intersection(request.META):
+            return response  # nothing to compare (a fifth of a hit's cost)
         etag, last_modified = response.get("ETag"), response.get("Last-Modified")
         return get_conditional_response(
             request, etag=etag, last_modified=_parse_date(last_modified), response=response
@@ -328,7 +356,9 @@ class PageCacheMiddleware:
         return (
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and not request.path_info.startswith((self.admin_prefix, self.api_prefix))
+            and not request.path_info.startswith(
+                (self.admin_prefix, self.api_prefix, self.static_prefix)
+            )
             and request.path_info not in self.uncached
         )
 

@@ -20,14 +20,19 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        # Not reset on the way out: Django logs 4xx/5xx responses after the middleware
-        # chain returns. The next request on this thread sets its own id.
-        REQUEST_ID.set(request.id)
+        request.id = assign(request.META.get("HTTP_X_REQUEST_ID", ""))
         response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
+
+
+def assign(incoming):
+    """This request's id: the proxy's X-Request-ID if sane, else a new one; on every log
+    line from here on. Not reset on the way out: Django logs 4xx/5xx responses after the
+    middleware chain returns. The next request on this thread sets its own id."""
+    request_id = incoming if VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    REQUEST_ID.set(request_id)
+    return request_id
 
 
 class RequestIdFilter(logging.Filter):

@@ -101,13 +101,15 @@ MIDDLEWARE = [
     "hkai_site.request_id.RequestIdMiddleware",
     # Load balancers and supervisors probe /healthz and /livez by IP over plain HTTP.
     "hkai_site.middleware.HealthCheckMiddleware",
+    # Whole public pages from the cache, keyed on the content version: never stale.
+    # Outermost after the two above, so that a stored page carries every header the
+    # rest adds, and hkai_site/front_door.py can answer it before Django's handler.
+    "articles.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that answers early: CORS headers on /api/ responses and 304s.
     "corsheaders.middleware.CorsMiddleware",
     "hkai_site.middleware.ApiCacheMiddleware",
-    # Whole public pages from the cache, keyed on the content version: never stale.
-    "articles.cache.PageCacheMiddleware",
     "hkai_site.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -71,6 +71,14 @@ def test_static_files_have_hashed_names_and_far_future_caching(server):
     assert "max-age=315360000" in headers["Cache-Control"]
     assert "immutable" in headers["Cache-Control"]
     assert b"prefers-color-scheme: dark" in body
+    # Served before Django's handler (hkai_site/front_door.py), with the headers that
+    # Django's SecurityMiddleware gives every response.
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert len(headers["X-Request-ID"]) == 32
+    status, headers, _ = get(server["port"], url, {"Host": "evil.example"})
+    assert status == 200 and headers["X-Content-Type-Options"] == "nosniff"
+    assert get(server["port"], "/static/css/missing.css")[0] == 404
 
 
 @pytest.mark.parametrize("encoding", ["br", "gzip"])

@@ -1,0 +1,95 @@
+"""Cached pages are answered by the WSGI application's front door (hkai_site/front_door.py)
+before Django's handler; everything else reaches Django as before."""
+
+import pytest
+from django.core.signals import request_started
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+
+def call(path, **headers):
+    """(status, headers, body, whether Django's handler ran) for a request to the site's
+    real WSGI application."""
+    environ = RequestFactory().get(path, **headers).environ
+    started = []
+
+    def seen(**kwargs):
+        started.append(True)
+
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer.update(status=status, headers=dict(response_headers))
+
+    # Imported once the test environment has added "testserver" to ALLOWED_HOSTS.
+    from hkai_site.wsgi import application
+
+    request_started.connect(seen)
+    try:
+        body = b"".join(application(environ, start_response))
+    finally:
+        request_started.disconnect(seen)
+    return answer["status"], answer["headers"], body, bool(started)
+
+
+def test_a_cached_page_is_answered_before_django_with_every_header(client, seeded):
+    first = client.get("/")  # rendered by the views and stored
+    status, headers, body, django_ran = call("/")
+    assert (status, body, django_ran) == ("200 OK", first.content, False)
+    for name in ["Content-Security-Policy", "Permissions-Policy", "X-Content-Type-Options",
+                 "Referrer-Policy", "Cross-Origin-Opener-Policy", "X-Frame-Options", "ETag",
+                 "Vary", "Content-Type"]:  # fmt: skip
+        assert headers[name] == first[name], name
+    assert len(headers["X-Request-ID"]) == 32
+    assert call("/", HTTP_X_REQUEST_ID="proxy-42")[1]["X-Request-ID"] == "proxy-42"
+
+
+def test_the_front_door_answers_conditional_requests(client, seeded):
+    etag = client.get("/tags/")["ETag"]
+    status, headers, body, django_ran = call("/tags/", HTTP_IF_NONE_MATCH=etag)
+    assert (status, body, django_ran) == ("304 Not Modified", b"", False)
+    assert call("/tags/", HTTP_IF_MATCH='"other"')[0] == "412 Precondition Failed"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_COOKIE": "sessionid=abc"}, {"HTTP_HOST": "evil.example"}, {"HTTP_HOST": "LOCALHOST"}],
+)
+def test_sessions_and_other_hosts_go_to_django(client, seeded, headers):
+    client.get("/")
+    status, _, body, django_ran = call("/", **headers)
+    assert django_ran
+    assert status.startswith("400") if "evil" in str(headers) else status == "200 OK"
+
+
+def test_an_edit_shows_at_once_through_the_front_door(client, make_article):
+    article = make_article(title="Before the edit")
+    client.get("/")
+    assert b"Before the edit" in call("/")[2]
+    article.title = "After the edit"
+    article.save()
+    with CaptureQueriesContext(connection):
+        status, _, body, django_ran = call("/")
+    assert b"After the edit" in body and django_ran  # a miss: rendered by Django
+    assert call("/")[3] is False  # and stored again
+
+
+def test_static_files_over_plain_http_are_still_redirected_under_https(settings, db):
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from hkai_site.front_door import FrontDoor
+
+    settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS = True, 3600
+    settings.WHITENOISE_USE_FINDERS = True  # nothing is collected in the tests
+    door = FrontDoor(WSGIHandler())  # both built with the setting
+    answers = []
+    environ = RequestFactory().get("/static/css/site.css").environ
+    b"".join(door(environ, lambda status, headers, exc=None: answers.append((status, headers))))
+    status, headers = answers[0]
+    assert status.startswith("301") and dict(headers)["Location"].startswith("https://")
+    secure = RequestFactory().get("/static/css/site.css", secure=True).environ
+    answers.clear()
+    b"".join(door(secure, lambda status, headers, exc=None: answers.append((status, headers))))
+    assert answers[0][0] == "200 OK"
+    assert dict(answers[0][1])["Strict-Transport-Security"].startswith("max-age=3600")
