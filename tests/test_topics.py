@@ -155,3 +155,15 @@ def test_the_time_rule_and_its_complement_partition_the_live_articles(make_artic
     if connection.vendor == "sqlite":
         plan = Article.objects.filter(waiting_q(now=now)).values("pk").explain()
         assert "article_published_order (status=? AND published_at>?)" in plan, plan
+
+
+def test_every_topic_on_the_index_links_to_its_page(client, make_article):
+    for name in ["Finance", "香港 科技", "C++ & Rust", "Ünïcode"]:
+        make_article(tags=[name])
+    page = BeautifulSoup(client.get(reverse("articles:tag_index")).content, "html.parser")
+    links = {a.get_text(): a["href"] for a in page.select(".topic-list a")}
+    assert links == {
+        tag.name: reverse("articles:tag", args=[tag.slug]) for tag in Tag.objects.all()
+    }
+    for href in links.values():
+        assert client.get(href).status_code == 200
