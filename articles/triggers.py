@@ -6,8 +6,9 @@ so that every way of writing — the ORM, `QuerySet.update()`, `bulk_create`, ra
 
 * the content version (`ContentVersion`): any change to what readers see moves it, and
   cached pages keyed on it are never served again (articles/cache.py);
-* topic counts (`TopicCount`): per tag, the articles in the live state
-  (`models.live_state_q`); readers' counts subtract the few waiting ones (topics.py);
+* counts of articles in the live state (`models.live_state_q`): per tag (`TopicCount`)
+  and in all (`ContentVersion.live_articles`); readers' counts subtract the few waiting
+  ones (topics.py, `models.published_count`);
 * slug redirects (`SlugRedirect`): a published article's old address answers 301 to
   its current one, until another published article takes the slug.
 
@@ -88,6 +89,11 @@ def _count(row, sign):
     )
 
 
+def _count_article(sign):
+    version = ContentVersion._meta.db_table
+    return f"UPDATE {version} SET live_articles = live_articles {sign} 1 WHERE id = 1"
+
+
 def _lock_article(row):
     return f"PERFORM 1 FROM {ARTICLE} WHERE id = {row}.content_object_id FOR SHARE"
 
@@ -115,7 +121,7 @@ def triggers():
             f"{table}_truncate",
             table,
             "TRUNCATE",
-            [_bump(), *([RECOUNT] if table in (ARTICLE, TAGGED) else [])],
+            [_bump(), *(RECOUNT if table in (ARTICLE, TAGGED) else [])],
             per_statement=True,
             postgresql_only=True,
         )
@@ -175,6 +181,22 @@ def triggers():
             ],
             f"OLD.status = {LIVE}",
             [_lock_counts_of("OLD")],
+        ),
+        Trigger(
+            "count_new_article", ARTICLE, "INSERT", [_count_article("+")], f"NEW.status = {LIVE}"
+        ),
+        Trigger(
+            "uncount_article", ARTICLE, "DELETE", [_count_article("-")], f"OLD.status = {LIVE}"
+        ),
+        Trigger(
+            "recount_article",
+            ARTICLE,
+            "UPDATE OF status",
+            [
+                f"UPDATE {ContentVersion._meta.db_table} SET live_articles = live_articles + "
+                f"(CASE WHEN NEW.status = {LIVE} THEN 1 ELSE -1 END) WHERE id = 1"
+            ],
+            status_moved,
         ),
         # The search index reads documents in order of publication (search.sort_key),
         # however the date was changed (the admin's bulk actions use update()).
@@ -243,12 +265,15 @@ def postgresql_sql(trigger):
     ]
 
 
-RECOUNT = (
+# Every count from scratch (after a migrate, or a TRUNCATE), the version row existing.
+RECOUNT = [
     f"INSERT INTO {COUNTS} (tag_id, articles) SELECT t.id, (SELECT COUNT(*) FROM {TAGGED} i "
     f"JOIN {ARTICLE} a ON a.id = i.content_object_id WHERE i.tag_id = t.id AND "
     f"a.status = {LIVE}) FROM {Tag._meta.db_table} t WHERE true "
-    "ON CONFLICT (tag_id) DO UPDATE SET articles = excluded.articles"
-)
+    "ON CONFLICT (tag_id) DO UPDATE SET articles = excluded.articles",
+    f"UPDATE {ContentVersion._meta.db_table} SET live_articles = "
+    f"(SELECT COUNT(*) FROM {ARTICLE} WHERE status = {LIVE}) WHERE id = 1",
+]
 
 
 INSTALLED = {
@@ -289,5 +314,6 @@ def install(connection):
                 continue
             for statement in render(trigger):
                 cursor.execute(statement.format(**DIALECT[vendor]))
-        cursor.execute(RECOUNT)
         cursor.execute(_bump().format(**DIALECT[vendor]))
+        for statement in RECOUNT:
+            cursor.execute(statement)

@@ -24,7 +24,7 @@ from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 
 from . import cache, plain_text, related, search, topics
-from .models import Article, SlugRedirect
+from .models import Article, SlugRedirect, published_count
 from .roles import can_preview
 from .seo import article_json_ld
 
@@ -33,8 +33,9 @@ LLMS_TXT_TOPICS = 20
 
 
 class VersionedPaginator(Paginator):
-    """Counts once per content version, and reads deep pages' ids off the index first
-    (a covering index walk, also once per version) before loading those ten articles."""
+    """Counts with the counts the database keeps (`count`: one small query whatever the
+    size), and reads deep pages' ids off the index first (a covering index walk, once
+    per content version) before loading those ten articles."""
 
     DEEP = 1000  # from this offset on, ids first
 
@@ -47,7 +48,7 @@ class VersionedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return cache.cached(self.count_key, self.counter)
+        return self.counter()
 
     def page(self, number):
         number = self.validate_number(number)
@@ -82,6 +83,7 @@ class ArticleListView(ListView):
     def get_paginator(self, queryset, per_page, **kwargs):
         # A deep page's ids were picked under published() in this content version (any
         # change of publication moves it on): they are looked up by id alone.
+        kwargs.setdefault("count", published_count)
         return VersionedPaginator(
             queryset, per_page, count_key=self.count_key, by_id=self.articles(), **kwargs
         )

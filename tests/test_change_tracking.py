@@ -41,6 +41,8 @@ def counts_from_scratch():
 
 
 def counts_shown():
+    """Each topic's count as readers see it; and the total (the list's pages) is exact."""
+    assert models.published_count() == Article.objects.published().count()
     return {tag.pk: tag.article_count for tag in topics.topics()}
 
 
