@@ -1,8 +1,13 @@
-"""Helpers for driving the admin the way a browser does, and for the clock."""
+"""Helpers for driving the admin the way a browser does, for the clock, and for running
+the checkout's Python in a process of its own."""
 
 import contextlib
+import os
+import subprocess
+import sys
 
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.urls import reverse
 
 from devtools.html_forms import form_fields
@@ -54,3 +59,20 @@ def unchanged_state():
     from django.db import connection
 
     return 0 if connection.vendor == "sqlite" else 1
+
+
+def run_python(*args, env=None, drop=("DJANGO_", "DATABASE"), timeout=120):
+    """Run `python *args` (a script and its arguments, or "-c" and code) in the checkout,
+    in a fresh process whose environment is this one's without the variables whose names
+    start with one of `drop`, and with `env` set. Returns the CompletedProcess, with its
+    output captured as text."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=settings.BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

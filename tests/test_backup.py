@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from articles.models import Article
+from tests.helpers import run_python
 
 PAGES = ["/", "/tags/", "/tags/hong-kong/", "/articles/rise-of-ai-in-hong-kong/", "/search/?q=香港"]
 RENDER = (  # with the plain static storage the tests use (no collected manifest here)
@@ -30,17 +31,13 @@ def fingerprints(client):
 
 
 def in_database(database_url, *args, code=None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
-    env.update(
-        DATABASE_URL=database_url,
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_SETTINGS_MODULE="hkai_site.settings",
-    )
+    env = {
+        "DATABASE_URL": database_url,
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DJANGO_SETTINGS_MODULE": "hkai_site.settings",
+    }
     command = ["-c", code] if code else ["manage.py", *args]
-    return subprocess.run(
-        [sys.executable, *command], cwd=settings.BASE_DIR, env=env, capture_output=True,
-        text=True, timeout=300,
-    )  # fmt: skip
+    return run_python(*command, env=env, timeout=300)
 
 
 @pytest.fixture

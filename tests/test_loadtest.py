@@ -1,11 +1,11 @@
 """A short run of bench/loadtest.py, so `make loadtest` keeps working."""
 
 import os
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
+
+from tests.helpers import run_python
 
 sqlite_leg = pytest.mark.skipif(
     "sqlite" not in settings.DATABASES["default"]["ENGINE"],
@@ -15,11 +15,8 @@ sqlite_leg = pytest.mark.skipif(
 
 @sqlite_leg
 def test_short_load_test_with_a_killed_worker_passes():
-    result = subprocess.run(
-        [sys.executable, "bench/loadtest.py", "--seconds", "6", "--readers", "4",
-         "--articles", "20"],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    args = "bench/loadtest.py --seconds 6 --readers 4 --articles 20".split()
+    result = run_python(*args, drop=(), timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
     assert "5xx responses             0" in out
@@ -34,11 +31,8 @@ def test_short_load_test_with_a_killed_worker_passes():
     reason="restarts the throwaway PostgreSQL server of devtools/with_postgres.py",
 )
 def test_a_database_restart_under_load_fails_cleanly_and_loses_no_edit():
-    result = subprocess.run(
-        [sys.executable, "bench/loadtest.py", "--seconds", "12", "--readers", "4",
-         "--articles", "20", "--restart-postgres"],
-        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    args = "bench/loadtest.py --seconds 12 --readers 4 --articles 20 --restart-postgres".split()
+    result = run_python(*args, drop=(), timeout=300)
     out = result.stdout
     assert result.returncode == 0, out[-3000:] + result.stderr[-3000:]
     assert "database restarted" in out

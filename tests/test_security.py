@@ -3,46 +3,36 @@
 import datetime
 import io
 import logging
-import os
-import subprocess
 import sys
 
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
-from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.markdown import render_markdown
 from articles.models import Article
+from tests.helpers import run_python
 
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "k8Jq2vN5xR7pL3mW9tY6bC1dF4gH0sZ-aE_uI2oP7qK5rT8wX3yV6nM9cB1",
     "DJANGO_ALLOWED_HOSTS": "hkai.example",
     "DJANGO_HTTPS": "1",
+    "DJANGO_SETTINGS_MODULE": "hkai_site.settings",
 }
 
 
-def run_python(code, **env):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
-    environ.update(env, DJANGO_SETTINGS_MODULE="hkai_site.settings")
-    return subprocess.run(
-        [sys.executable, *code], cwd=settings.BASE_DIR, env=environ, capture_output=True,
-        text=True, timeout=120,
-    )  # fmt: skip
-
-
 def test_check_deploy_reports_nothing_with_production_settings():
-    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+    result = run_python("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_check_deploy_warns_without_https_settings():
     env = {**PRODUCTION, "DJANGO_HTTPS": "0"}
-    result = run_python(["manage.py", "check", "--deploy"], **env)
+    result = run_python("manage.py", "check", "--deploy", env=env)
     assert "security.W008" in result.stdout + result.stderr
 
 
@@ -217,10 +207,10 @@ def test_with_two_proxies_the_client_is_second_from_the_right(admin_user):
 
 
 def test_trusted_proxies_come_from_the_environment():
-    code = ["-c", "import hkai_site.settings as s; print(s.TRUSTED_PROXIES)"]
-    assert run_python(code).stdout.strip() == "0"
-    assert run_python(code, DJANGO_TRUSTED_PROXIES="2").stdout.strip() == "2"
-    wrong = run_python(code, DJANGO_TRUSTED_PROXIES="nginx")
+    code = "import hkai_site.settings as s; print(s.TRUSTED_PROXIES)"
+    assert run_python("-c", code).stdout.strip() == "0"
+    assert run_python("-c", code, env={"DJANGO_TRUSTED_PROXIES": "2"}).stdout.strip() == "2"
+    wrong = run_python("-c", code, env={"DJANGO_TRUSTED_PROXIES": "nginx"})
     assert wrong.returncode != 0
     assert "DJANGO_TRUSTED_PROXIES must be a whole number" in wrong.stderr
 
@@ -243,9 +233,12 @@ def test_the_admin_path_is_set_by_the_environment():
         "print(reverse('admin:index'), c.get('/admin/').status_code, "
         "c.get('/backstage/').status_code)"
     )
-    result = run_python(
-        ["-c", code], DJANGO_ADMIN_PATH="backstage", DJANGO_ALLOWED_HOSTS="testserver"
-    )
+    env = {
+        "DJANGO_ADMIN_PATH": "backstage",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DJANGO_SETTINGS_MODULE": "hkai_site.settings",
+    }
+    result = run_python("-c", code, env=env)
     assert result.stdout.splitlines()[-1].split() == ["/backstage/", "404", "302"], result.stderr
 
 

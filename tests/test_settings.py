@@ -1,8 +1,6 @@
 """Settings come from the environment, with safe local defaults."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,25 +8,13 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from hkai_site import settings as site_settings
-
-
-def python_in_subprocess(code, **env):
-    """Run `code` in a fresh Python whose environment has only `env` changed."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
-    environ.update(env)
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=settings.BASE_DIR,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.helpers import run_python
 
 
 def settings_in_subprocess(expression, **env):
     """Evaluate `expression` against settings loaded fresh with only `env` changed."""
-    return python_in_subprocess(f"import hkai_site.settings as s; print({expression})", **env)
+    code = f"import hkai_site.settings as s; print({expression})"
+    return run_python("-c", code, env=env, timeout=60)
 
 
 @pytest.mark.parametrize(
@@ -169,14 +155,11 @@ GUNICORN_SETTINGS = "bind workers timeout max_requests forwarded_allow_ips".spli
 
 
 def gunicorn_settings(**env):
-    environ = {k: v for k, v in os.environ.items() if k not in example_variables()}
-    environ.update(env)
     code = (
         "import runpy; c = runpy.run_path('gunicorn.conf.py'); "
         f"print(repr({{n: c[n] for n in {GUNICORN_SETTINGS!r}}}))"
     )
-    return subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=environ,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    return run_python("-c", code, env=env, drop=tuple(example_variables()), timeout=60)
 
 
 def test_gunicorn_reads_empty_variables_as_unset():
@@ -194,12 +177,12 @@ def test_https_redirects_and_sends_hsts_with_subdomains_and_preload_by_default()
         "secure = c.get('/robots.txt', headers={'X-Forwarded-Proto': 'https'}); "
         "print(plain.status_code, plain['Location']); print(secure['Strict-Transport-Security'])"
     )
-    result = python_in_subprocess(
-        code,
-        DJANGO_HTTPS="1",
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_SETTINGS_MODULE="hkai_site.settings",
-    )
+    env = {
+        "DJANGO_HTTPS": "1",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DJANGO_SETTINGS_MODULE": "hkai_site.settings",
+    }
+    result = run_python("-c", code, env=env, timeout=60)
     assert result.stdout.splitlines() == [
         "301 https://testserver/robots.txt",
         "max-age=31536000; includeSubDomains; preload",
