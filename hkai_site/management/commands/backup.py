@@ -1,20 +1,13 @@
-from django.core.management.base import BaseCommand, CommandError
+from hkai_site.backup import backup
+from hkai_site.management.snapshot import SnapshotCommand
 
-from hkai_site.backup import BackupError, backup
 
-
-class Command(BaseCommand):
+class Command(SnapshotCommand):
     help = (
         "Write a consistent snapshot of the live database to PATH (SQLite online backup, "
         "or pg_dump for PostgreSQL). Safe while the site is serving."
     )
+    done = "Backed up the database to {path}."
 
-    def add_arguments(self, parser):
-        parser.add_argument("path")
-
-    def handle(self, *args, path, **options):
-        try:
-            backup(path)
-        except (BackupError, OSError) as error:
-            raise CommandError(str(error)) from error
-        self.stdout.write(f"Backed up the database to {path}.")
+    def act(self, path, **options):
+        backup(path)

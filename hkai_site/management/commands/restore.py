@@ -1,23 +1,19 @@
-from django.core.management.base import BaseCommand, CommandError
+from hkai_site.backup import restore
+from hkai_site.management.snapshot import SnapshotCommand
 
-from hkai_site.backup import BackupError, restore
 
-
-class Command(BaseCommand):
+class Command(SnapshotCommand):
     help = (
         "Load a snapshot made by `manage.py backup` into this database. Refuses a "
         "database that already holds articles unless --replace is given."
     )
+    done = "Restored the database from {path}."
 
     def add_arguments(self, parser):
-        parser.add_argument("path")
+        super().add_arguments(parser)
         parser.add_argument(
             "--replace", action="store_true", help="replace the articles already here"
         )
 
-    def handle(self, *args, path, replace, **options):
-        try:
-            restore(path, replace=replace)
-        except (BackupError, OSError) as error:
-            raise CommandError(str(error)) from error
-        self.stdout.write(f"Restored the database from {path}.")
+    def act(self, path, replace, **options):
+        restore(path, replace=replace)
