@@ -69,6 +69,20 @@ class ParsedDocument:
             taken.add(anchor)
             yield position, section.heading, anchor, section.body
 
+    def section_rows(self, article):
+        """The unsaved Section rows of `article`, in order, their HTML rendered."""
+        return [
+            Section(
+                article=article,
+                position=position,
+                heading=heading,
+                anchor=anchor,
+                body=body,
+                body_html=render_markdown(body),
+            )
+            for position, heading, anchor, body in self.anchored_sections()
+        ]
+
 
 def escape_markdown(text):
     """Backslash-escape what Markdown would otherwise turn into markup."""
@@ -195,17 +209,7 @@ def import_document(
             published_at=published_at,
             author=author,
         )
-        sections = Section.objects.bulk_create(
-            Section(
-                article=article,
-                position=position,
-                heading=heading,
-                anchor=anchor,
-                body=body,
-                body_html=render_markdown(body),
-            )
-            for position, heading, anchor, body in document.anchored_sections()
-        )
+        sections = Section.objects.bulk_create(document.section_rows(article))
         search.index_sections(sections)  # bulk_create sends no post_save
         if tags:
             article.tags.add(*tags)

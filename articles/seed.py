@@ -15,8 +15,7 @@ from django.core import serializers
 from taggit.models import Tag
 
 from .importer import parse_document
-from .markdown import render_markdown
-from .models import Article, Section, TaggedArticle
+from .models import Article, TaggedArticle
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "seeds"
 FIXTURE_PATH = Path(settings.BASE_DIR) / "fixtures" / "seed.json"
@@ -73,19 +72,10 @@ def build_fixture():
             edit_token=uuid.uuid5(uuid.NAMESPACE_URL, seed.slug),  # stable fixture
         )
         objects.append(article)
-        for position, heading, anchor, body in document.anchored_sections():
+        for section in document.section_rows(article):
             section_pk += 1
-            objects.append(
-                Section(
-                    pk=section_pk,
-                    article=article,
-                    position=position,
-                    heading=heading,
-                    anchor=anchor,
-                    body=body,
-                    body_html=render_markdown(body),
-                )
-            )
+            section.pk = section_pk
+            objects.append(section)
         for name in seed.tags:
             if name not in tags:
                 tags[name] = Tag(pk=len(tags) + 1, name=name, slug=Tag().slugify(name))
