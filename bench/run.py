@@ -198,6 +198,15 @@ def worker_pids(master):
     return [int(pid) for pid in children.read_text().split()]
 
 
+def worker_cpu_s(master):
+    """CPU seconds (user + system) the master's workers have used so far."""
+    total = 0
+    for pid in worker_pids(master):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid):
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) / 1024
@@ -282,32 +291,38 @@ def serve_and_measure(env, args):
     manage(env, "collectstatic", "--noinput")
     pages = pages_for(env, args.articles)
 
-    def measure(port, paths, mode):
+    def measure(server, paths, mode):
+        port = server.port
         if mode == "cold":
             empty_page_cache(env)
         elif mode == "warm":
             for _ in range(8):
                 get(port, paths[0])  # every worker has it cached
+        before = worker_cpu_s(server.process.pid)
         figures = load(port, paths if mode == "long tail" else paths[:1], args.seconds,
                        args.connections)  # fmt: skip
+        # The workers' own CPU time per request: steadier than requests/s when something
+        # else shares the cores (the load generator does too).
+        used = worker_cpu_s(server.process.pid) - before
+        figures["cpu_us"] = round(used / max(1, figures["rps"] * args.seconds) * 1e6, 1)
         time.sleep(args.pause)  # let queued requests drain before the next run
         return figures
 
     bare = Server(env, "bench.bare_site:application", "bare")
     try:
-        baselines = [measure(bare.port, ["/hello"], "warm")]
+        baselines = [measure(bare, ["/hello"], "warm")]
     finally:
         bare.stop()
     site = Server(env, "hkai_site.wsgi", "site")
     results = {}
     try:
         css = re.search(rb'href="(/static/css/site\.[0-9a-f]+\.css)"', get(site.port, "/")[1])[1]
-        livez = measure(site.port, ["/livez"], "warm")
+        livez = measure(site, ["/livez"], "warm")
         for name, paths in {**pages, "static css": [css.decode()]}.items():
             log(f"measuring {name} ({paths[0]})")
             results[name] = {"path": paths[0]}
             for mode in ("cold", "warm"):
-                results[name][mode] = measure(site.port, paths, mode)
+                results[name][mode] = measure(site, paths, mode)
         under_edits = edit_under_load(site.port, env, pages["detail"], args, load)
         memory = memory_growth(site.port, site.process.pid, pages["detail"])
     finally:
@@ -317,16 +332,17 @@ def serve_and_measure(env, args):
     try:
         for name, paths in pages.items():
             log(f"measuring {name}, long tail ({len(paths)} pages, nothing cached)")
-            results[name]["long tail"] = measure(nocache.port, paths, "long tail")
+            results[name]["long tail"] = measure(nocache, paths, "long tail")
     finally:
         nocache.stop()
     bare = Server(env, "bench.bare_site:application", "bare")
     try:
-        baselines.append(measure(bare.port, ["/hello"], "warm"))
+        baselines.append(measure(bare, ["/hello"], "warm"))
     finally:
         bare.stop()
     baseline = {
         "rps": statistics.mean(b["rps"] for b in baselines),
+        "cpu_us": statistics.mean(b["cpu_us"] for b in baselines),
         "p50_ms": statistics.mean(b["p50_ms"] for b in baselines),
         "p99_ms": max(b["p99_ms"] for b in baselines),
         "runs": baselines,
@@ -491,6 +507,13 @@ def report(args, generation_s, measured, small, large, used_wrk, classes):
     say("(latencies in ms; ratio = requests/s divided by the bare view's; cold: the page")
     say(" cache emptied by an edit first; long tail: every request a different page among")
     say(f" {LONG_TAIL:,}, on a server with every cache off)")
+    say("")
+    bare_cpu = baseline["cpu_us"]
+    say(f"worker CPU per request (us; the bare view {bare_cpu:.0f}; ratio = bare / page):")
+    for name, figures in results.items():
+        say(f"  {name:<12}" + "".join(
+            f"  {mode} {figures[mode]['cpu_us']:.0f} ({bare_cpu / figures[mode]['cpu_us']:.2f}x)"
+            for mode in MODES if mode in figures))  # fmt: skip
     say("")
     say(f"an edit every second under long-tail load: readers {under_edits['rps']:.0f} req/s "
         f"({under_edits['ratio']:.2f}x), p99 {under_edits['p99_ms']:.1f} ms, "

@@ -55,7 +55,8 @@ def clock_standing_at(when):
 def unchanged_state():
     """Queries a request spends on the content state when nothing was written since the
     last request read it: none on SQLite, whose own change counter says so
-    (articles/cache.py), one on PostgreSQL."""
+    (articles/cache.py); one on PostgreSQL inside a test's transaction, where changes
+    are not committed and so never announced (outside one, none there too)."""
     from django.db import connection
 
     return 0 if connection.vendor == "sqlite" else 1

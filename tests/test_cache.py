@@ -166,3 +166,81 @@ def test_servers_sharing_redis_see_an_edit_at_once(site_root, tmp_path):
         stop(a)
         stop(b)
         redis.kill()
+
+
+# PostgreSQL: workers hear committed changes (LISTEN/NOTIFY) instead of asking each time.
+
+postgresql_leg = pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="LISTEN/NOTIFY: the PostgreSQL leg",
+)
+
+
+@postgresql_leg
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_page_on_postgresql_asks_the_database_nothing_until_a_change(client, make_article):
+    import psycopg
+
+    article = make_article(title="Heard before")
+    client.get("/")
+    client.get("/")  # stored, and this process listens
+    response, count = queries(client, "/")
+    assert count == 0 and "Heard before" in response.content.decode()
+    # Another session commits a change (this process never sees the statement).
+    params = connection.get_connection_params()
+    conninfo = {k: params[k] for k in ("dbname", "user", "password", "host", "port") if k in params}
+    with psycopg.connect(**conninfo, autocommit=True) as other:
+        other.execute(
+            "UPDATE articles_article SET title = 'Heard after' WHERE id = %s", [article.pk]
+        )
+        other.execute("SELECT 1")  # the commit has returned to the writer
+    seen = [client.get("/").content.decode() for _ in range(3)]
+    assert all("Heard after" in page for page in seen)
+    # This process's own write counts as it is made.
+    Article.objects.filter(pk=article.pk).update(title="Written here")
+    assert "Written here" in client.get("/").content.decode()
+
+
+@postgresql_leg
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_listening_session_falls_back_to_reading_the_state(client, make_article):
+    from articles import cache
+
+    article = make_article(title="Before the loss")
+    client.get("/")
+    client.get("/")
+    with connection.cursor() as cursor:  # the server ends the listening session
+        cursor.execute("SELECT pg_terminate_backend(%s)", [cache._LISTENER.raw.info.backend_pid])
+    Article.objects.filter(pk=article.pk).update(title="After the loss")
+    assert "After the loss" in client.get("/").content.decode()
+    assert client.get("/").status_code == 200
+
+
+@postgresql_leg
+def test_servers_on_postgresql_see_an_edit_at_once(tmp_path):
+    """Two servers of two workers each on one PostgreSQL database, local caches: an
+    edit made by a third process shows on every worker's very next page."""
+    import psycopg
+
+    base = connection.get_connection_params()
+    conninfo = {k: base[k] for k in ("user", "password", "host", "port") if k in base}
+    name = f"hkai_listen_{tmp_path.name[-8:].replace('-', '_')}".lower()
+    with psycopg.connect(**conninfo, dbname="postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    user = conninfo.get("user", "")
+    password = f":{conninfo['password']}" if conninfo.get("password") else ""
+    url = f"postgres://{user}{password}@{conninfo['host']}:{conninfo['port']}/{name}"
+    env = site_env(tmp_path, DATABASE_URL=url)
+    prepare_site(env)
+    servers = [start_gunicorn(env, tmp_path / f"{n}.log", workers=2) for n in "ab"]
+    ports = [port for _, port in servers]
+    try:
+        for title in ["Before the edit", "After the edit", "And again"]:
+            change_title(env, title)
+            assert all(title in page for page in titles_seen(ports))
+    finally:
+        for server, _ in servers:
+            stop(server)
+        with psycopg.connect(**conninfo, dbname="postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
