@@ -2,8 +2,8 @@
 before Django's handler; everything else reaches Django as before."""
 
 import pytest
-from django.core.signals import request_started
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
@@ -25,11 +25,16 @@ def call(path, **headers):
     # Imported once the test environment has added "testserver" to ALLOWED_HOSTS.
     from hkai_site.wsgi import application
 
+    # As Django's test client does: the test's own connection (and transaction) stays.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     request_started.connect(seen)
     try:
         body = b"".join(application(environ, start_response))
     finally:
         request_started.disconnect(seen)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return answer["status"], answer["headers"], body, bool(started)
 
 
