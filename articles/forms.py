@@ -9,7 +9,14 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 
 from . import limits
-from .models import RESERVED_ANCHORS, Article, Section, check_tag_names, unique_anchor
+from .models import (
+    RESERVED_ANCHORS,
+    Article,
+    ArticleDraft,
+    Section,
+    check_tag_names,
+    unique_anchor,
+)
 
 STEP_ASIDE = 1_000_000
 
@@ -57,13 +64,21 @@ class ArticleForm(forms.ModelForm):
         return cleaned
 
     def check_not_changed_since_opened(self, token):
+        """While an article has draft changes, the form edits them: the draft's token
+        is the one to match, and its last editor the one to name."""
         current = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
-        if current is None or token == current.edit_token:
+        if current is None:
             return
+        draft = ArticleDraft.objects.filter(article=current).select_related("edited_by").first()
+        expected = draft.token if draft else current.edit_token
+        if token == expected:
+            return
+        editor = draft.edited_by if draft else current.last_edited_by
+        at = draft.updated_at if draft else current.updated_at
         who = "Someone"
-        if current.last_edited_by:
-            who = current.last_edited_by.get_full_name() or current.last_edited_by.get_username()
-        when = formats.date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT")
+        if editor:
+            who = editor.get_full_name() or editor.get_username()
+        when = formats.date_format(timezone.localtime(at), "DATETIME_FORMAT")
         raise ValidationError(
             format_html(
                 "{} changed this article at {}, after you opened it, so your changes were "

@@ -110,7 +110,7 @@ def test_slug_is_filled_from_the_title(admin_client):
 def test_sections_are_listed_in_position_order_and_can_be_swapped(admin_client, make_article):
     article = make_article(sections=[("First", "1"), ("Second", "2"), ("Third", "3")])
     response = admin_client.get(change_url(article))
-    data = form_data(response)
+    data = form_data(response, publish=True)
     headings = [data[f"sections-{n}-heading"] for n in range(3)]
     assert headings == ["First", "Second", "Third"]
     data["sections-0-position"], data["sections-2-position"] = "2", "0"
@@ -121,7 +121,7 @@ def test_sections_are_listed_in_position_order_and_can_be_swapped(admin_client, 
 
 def test_swapping_anchors_and_deleting_a_section_in_one_save(admin_client, make_article):
     article = make_article(sections=[("One", "1"), ("Two", "2"), ("Three", "3")])
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data["sections-0-anchor"], data["sections-1-anchor"] = "two", "one"
     data["sections-2-DELETE"] = "on"
     data["sections-0-position"] = "2"
@@ -134,7 +134,7 @@ def test_swapping_anchors_and_deleting_a_section_in_one_save(admin_client, make_
 
 def test_duplicate_anchor_is_a_form_error_and_saves_nothing(admin_client, make_article):
     article = make_article(title="Before", sections=[("One", "1"), ("Two", "2")])
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data["title"] = "After"
     data["sections-1-anchor"] = "one"
     response = admin_client.post(change_url(article), data)
@@ -147,7 +147,7 @@ def test_duplicate_anchor_is_a_form_error_and_saves_nothing(admin_client, make_a
 
 def test_new_sections_without_position_or_anchor_go_last(admin_client, make_article):
     article = make_article(sections=[("Same", "1")])
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data.update(
         {
             "sections-TOTAL_FORMS": "3",
@@ -179,7 +179,7 @@ def test_new_sections_without_position_or_anchor_go_last(admin_client, make_arti
 )
 def test_bad_input_is_a_form_error(admin_client, make_article, change, message):
     article = make_article(title="Kept")
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data.update(change)
     response = admin_client.post(change_url(article), data)
     assert response.status_code == 200
@@ -249,7 +249,7 @@ def test_a_form_missing_existing_sections_cannot_collide_with_them(admin_client,
     """A stale or forged form that leaves out existing sections (found by the property
     tests: once a 500) gets form errors or places new sections after them."""
     article = make_article(sections=[("One", "1"), ("Two", "2")])
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data.update({"sections-TOTAL_FORMS": "1", "sections-INITIAL_FORMS": "0"})
     data.update({"sections-0-position": "0", "sections-0-heading": "New", "sections-0-body": "x"})
     data["sections-0-anchor"] = ""
