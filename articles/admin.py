@@ -98,8 +98,10 @@ class SectionInline(admin.StackedInline):
     model = Section
     form = SectionForm
     formset = SectionFormSet
-    extra = 0
     ordering = ["position"]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0  # a new article starts with one section
 
     # Sections are part of the article: whoever may edit (or draft changes to) the
     # article edits them.
@@ -194,7 +196,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
 
     class Media:
         css = {"all": ["css/admin-editor.css"]}
-        js = ["js/admin-editor.js"]
+        js = ["js/admin-editor.js", "js/admin-editing.js"]
 
     def get_fieldsets(self, request, obj=None):
         text = (None, {"fields": ["title", "slug", "standfirst", "tags", "opened_token"]})
@@ -506,18 +508,17 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         saved = drafts.autosave_of(request.user, article.pk if article else None)
         draft = article and ArticleDraft.objects.filter(article=article).first()
         if saved is not None and request.GET.get("typed"):
-            data = saved.data
+            shown = drafts.preview_article(saved.data, article, author=request.user)
         elif draft is not None:
-            data = draft.data
+            shown = drafts.preview_article(draft.data, article, author=request.user)
         elif article is not None:
-            return HttpResponseRedirect(article.get_absolute_url())
+            shown = Article.objects.prefetch_related("sections", "tags").get(pk=article.pk)
         else:
-            data = {}
-        shown = drafts.preview_article(data, article, author=request.user)
+            shown = drafts.preview_article({}, None, author=request.user)
         context = {
             "article": shown,
             "is_preview": True,
-            "preview_of_changes": article is not None and article.is_published,
+            "preview_of_changes": draft is not None or saved is not None,
             "related_articles": [],
             "json_ld": "",
             "previous_article": None,
