@@ -30,7 +30,7 @@ from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import drafts, limits, revisions, roles
+from . import checks, drafts, limits, revisions, roles
 from .forms import (
     ArticleForm,
     SectionForm,
@@ -213,6 +213,9 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        found = getattr(request, "publish_warnings", None)
+        if found and request.method == "POST":
+            form = type(form.__name__, (form,), {"publish_warnings": found})
         shown = getattr(request, "shown_data", None)
         return form if shown is None or request.method != "GET" else bound_to(form, shown)
 
@@ -360,6 +363,9 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 if refusal is not None:
                     return refusal
                 extra_context = {**self._draft_context(request, article), **(extra_context or {})}
+        elif object_id is None and request.method == "POST":
+            self._check_before_publishing(request, None)
+            extra_context = {"publish_warnings": request.publish_warnings, **(extra_context or {})}
         elif object_id is None and request.method == "GET":
             if request.GET.get("restore") == "autosave":
                 saved = drafts.autosave_of(request.user, None)
@@ -392,6 +398,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             request.drafting = (
                 article.is_published and not publishing and (still_live or not may_publish)
             )
+            self._check_before_publishing(request, article)
             return None
         saved = None
         if request.GET.get("restore") == "autosave":
@@ -400,11 +407,35 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             request.shown_data = drafts.as_querydict(saved.data)
         elif draft is not None:
             request.shown_data = drafts.as_querydict(draft.data, opened_token=draft.token)
+        if getattr(request, "shown_data", None) is not None:
+            shown = drafts.preview_article(request.shown_data, article)
+            sections = list(shown.sections.all())
+        else:
+            shown, sections = article, list(article.sections.all())
+        request.publish_warnings = checks.warnings(shown, sections, [request.get_host()])
         return None
+
+    def _check_before_publishing(self, request, article):
+        """On a POST that publishes (a new or unpublished article saved as Published, or
+        "Publish changes"), what checks.warnings finds in the submitted content."""
+        request.publish_warnings = []
+        if not roles.can_publish(request.user) or request.POST.get("publish_anyway"):
+            return
+        live = article is not None and article.is_published
+        publishing = (
+            "_publish_changes" in request.POST
+            if live
+            else request.POST.get("status") == Article.Status.PUBLISHED
+        )
+        if publishing:
+            shown = drafts.preview_article(drafts.form_data(request.POST), article)
+            found = checks.warnings(shown, list(shown.sections.all()), [request.get_host()])
+            request.publish_warnings = found
 
     def _draft_context(self, request, article):
         draft = getattr(request, "article_draft", None)
         return {
+            "publish_warnings": getattr(request, "publish_warnings", []),
             "article_draft": draft,
             "live_article": article.is_published,
             "may_publish": roles.can_publish(request.user),

@@ -75,8 +75,9 @@ def forget_autosave(user, article_id):
 
 
 def _first(data, name, default=""):
-    values = data.get(name) or [default]
-    return str(values[0])
+    """The first value of field `name` in stored form data or a QueryDict."""
+    values = data.getlist(name) if isinstance(data, QueryDict) else data.get(name)
+    return str((values or [default])[0])
 
 
 def _int_or_none(text):
@@ -111,7 +112,7 @@ def preview_article(data, base=None, author=None):
         if data.get(prefix + "DELETE"):
             continue
         heading, body = _first(data, prefix + "heading"), _first(data, prefix + "body")
-        if not heading and not body and not data.get(prefix + "id", [""])[0]:
+        if not heading and not body and not _first(data, prefix + "id"):
             continue
         position = _int_or_none(_first(data, prefix + "position"))
         rows.append((position is None, position or 0, n, heading, body))

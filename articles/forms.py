@@ -30,6 +30,9 @@ class ArticleForm(forms.ModelForm):
     """
 
     opened_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # Checks before publishing (articles/checks.py) that this submission has not yet
+    # been confirmed past ("Publish anyway"): set by the admin when it publishes.
+    publish_warnings = ()
 
     class Meta:
         model = Article
@@ -54,6 +57,12 @@ class ArticleForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             self.check_not_changed_since_opened(cleaned.get("opened_token"))
+        if self.publish_warnings and not self.data.get("publish_anyway"):
+            raise ValidationError(
+                "Not published yet: look at the checks below, then tick “Publish anyway” "
+                "if it should go out as it is.",
+                code="checks",
+            )
         if (
             "published_at" in self.fields
             and cleaned.get("status") == Article.Status.PUBLISHED

@@ -155,6 +155,7 @@ def test_new_sections_without_position_or_anchor_go_last(admin_client, make_arti
             "sections-1-body": "2",
             "sections-2-heading": "Same",
             "sections-2-body": "3",
+            "publish_anyway": "1",  # past the duplicate-heading check
         }
     )
     assert admin_client.post(change_url(article), data).status_code == 302
@@ -270,6 +271,7 @@ def test_a_form_missing_existing_sections_cannot_collide_with_them(admin_client,
 def add_form(admin_client, **fields):
     data = form_data(admin_client.get(ADD))
     data.update({"title": "Dated", "slug": "dated", "status": "published", **fields})
+    data["publish_anyway"] = "1"  # no standfirst, an empty section: checks/warnings
     return data
 
 

@@ -257,3 +257,65 @@ def test_bad_autosave_and_preview_addresses_are_404_or_405(editor, client_for, l
     assert eddie.get(preview_url(None)).status_code == 200
     assert eddie.get(autosave_url(live)).status_code == 405
     assert eddie.post(preview_url(live)).status_code == 405
+
+
+def test_checks_before_publishing_warn_and_an_editor_may_publish_anyway(
+    editor, client_for, make_article
+):
+    make_article(slug="unpublished-one", status=Article.Status.DRAFT)
+    article = make_article(
+        title="x" * 111,
+        standfirst="",
+        status=Article.Status.DRAFT,
+        sections=[
+            ("Same", "See [this](/articles/unpublished-one/) and [that](/articles/gone/)."),
+            ("same ", ""),
+        ],
+    )
+    eddie = client_for(editor)
+    page = eddie.get(change_url(article))
+    expected = [
+        "There is no standfirst: lists and link previews will show none.",
+        "The headline has 111 characters; search engines and feeds cut it after 110.",
+        "Section 2 has no text.",
+        "Sections 1 and 2 have the same heading.",
+        "A link goes to /articles/unpublished-one/, which is not a published article: "
+        "readers would get “page not found”.",
+        "A link goes to /articles/gone/, which is not a published article: "
+        "readers would get “page not found”.",
+    ]
+    assert texts(page, "#publish-checks li") == expected
+    data = {**form_data(page), "status": "published"}
+    refused = eddie.post(change_url(article), data)
+    assert refused.status_code == 200
+    assert "tick “Publish anyway”" in refused.content.decode()
+    assert texts(refused, "#publish-checks li") == expected
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+    assert eddie.post(change_url(article), {**data, "publish_anyway": "1"}).status_code == 302
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+
+
+def test_publish_changes_is_checked_too_and_a_clean_article_has_no_checks(editor, client_for, live):
+    eddie = client_for(editor)
+    page = eddie.get(change_url(live))
+    assert not texts(page, "#publish-checks")
+    data = {**form_data(page), "standfirst": ""}
+    assert eddie.post(change_url(live), data).status_code == 302  # a draft: no question
+    assert texts(eddie.get(change_url(live)), "#publish-checks li") == [
+        "There is no standfirst: lists and link previews will show none."
+    ]
+    assert eddie.post(change_url(live), {**data, **PUBLISH}).status_code == 200
+    live.refresh_from_db()
+    assert live.standfirst
+
+
+def test_links_to_this_sites_articles_are_found_in_markdown():
+    from articles.checks import linked_slugs
+
+    body = (
+        "[a](/articles/one/) [b](https://hkai.test/articles/two/#part) "
+        "[c](https://elsewhere.test/articles/three/) [d](/articles/one.md) [e](/tags/x/)"
+    )
+    assert linked_slugs(body, ["hkai.test"]) == ["one", "two"]
