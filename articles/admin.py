@@ -4,6 +4,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -19,8 +20,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import escape, format_html
 from django.utils.translation import ngettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
@@ -181,7 +183,7 @@ class CheckedChangeListMixin:
 @admin.register(Article)
 class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     form = ArticleForm
-    list_display = ["title", "state", "published_at", "tag_list", "section_count", "author"]
+    list_display = ["headline", "state", "published", "tag_list", "section_count", "author"]
     list_filter = ["status", "tags"]
     list_select_related = ["author"]
     search_fields = ["title", "standfirst", "sections__heading", "sections__body"]
@@ -246,7 +248,15 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 }
             )
             field.help_text = "Comma-separated. Suggestions come from the topics already in use."
+        elif db_field.name == "slug":
+            # The admin shows help text as HTML: "<slug>" would vanish as a tag.
+            field.help_text = escape(field.help_text)
         elif db_field.name == "published_at" and field is not None:
+            offset = timezone.localtime().strftime("%z")
+            field.help_text = (
+                f"{field.help_text} Times are {settings.TIME_ZONE} time "
+                f"(UTC{offset[:3]}:{offset[3:]}), to the second."
+            )
             # The admin writes "Date:" and "Time:" beside the two inputs as bare text.
             date, time = field.widget.widgets
             date.attrs["aria-label"] = "Publication date"
@@ -272,12 +282,20 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
 
     # Columns.
 
+    @admin.display(description="Title", ordering="title")
+    def headline(self, article):
+        """Cut to two lines by the stylesheet; the whole title on hover."""
+        return format_html('<span title="{}">{}</span>', article.title, article.title)
+
     @admin.display(description="State", ordering="status")
     def state(self, article):
         if article.is_scheduled:
-            when = formats.date_format(timezone.localtime(article.published_at), "j M Y, H:i")
-            return f"Scheduled for {when}"
+            return f"Scheduled for {revisions.when(article.published_at)}"
         return article.get_status_display()
+
+    @admin.display(description="Published at", ordering="published_at")
+    def published(self, article):
+        return revisions.when(article.published_at) if article.published_at else "–"
 
     @admin.display(description="Tags")
     def tag_list(self, article):
@@ -299,6 +317,12 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             obj.author = request.user
         obj.last_edited_by = request.user
         super().save_model(request, obj, form, change)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        article = self._article_or_none(object_id)
+        if article is not None and not self.has_delete_permission(request, article):
+            return self._refuse(request, roles.delete_refusal(request.user, article), article)
+        return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request, obj):
         self._keep_before_deleting(request, [obj])

@@ -87,7 +87,7 @@ class ArticleForm(forms.ModelForm):
         who = "Someone"
         if editor:
             who = editor.get_full_name() or editor.get_username()
-        when = formats.date_format(timezone.localtime(at), "DATETIME_FORMAT")
+        when = formats.date_format(timezone.localtime(at), "j M Y H:i:s")
         raise ValidationError(
             format_html(
                 "{} changed this article at {}, after you opened it, so your changes were "

@@ -56,6 +56,16 @@ def edit_refusal(user, article):
     return "This article is scheduled: only an Editor may change it before it appears."
 
 
+def delete_refusal(user, article):
+    """Why `user` may not delete `article` (the admin's delete permission and can_edit)."""
+    if not user.has_perm("articles.delete_article"):
+        return (
+            "Only an Editor may delete articles. To take one off the site, ask an Editor "
+            "to unpublish it; nothing is lost that way."
+        )
+    return edit_refusal(user, article) or "You may not delete this article."
+
+
 def can_set_status(user, status):
     """The states a role may choose in the form: Authors draft and submit for review."""
     return can_publish(user) or status in (Article.Status.DRAFT, Article.Status.REVIEW)

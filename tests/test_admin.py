@@ -22,7 +22,7 @@ def test_changelist_shows_status_date_tags_and_section_count(admin_client, make_
     make_article(title="Counted", tags=["Finance", "Hong Kong"], sections=[("", "a")] * 3)
     response = admin_client.get(CHANGELIST)
     assert response.status_code == 200
-    assert texts(response, "th.field-title") == ["Counted"]
+    assert texts(response, "th.field-headline") == ["Counted"]
     assert texts(response, "td.field-state") == ["Published"]
     assert texts(response, "td.field-tag_list") == ["Finance, Hong Kong"]
     assert texts(response, "td.field-section_count") == ["3"]
@@ -54,20 +54,23 @@ def test_filters_by_status_and_tag(admin_client, make_article):
     make_article(title="Draft finance", tags=["Finance"], status=Article.Status.DRAFT)
     make_article(title="Live health", tags=["Healthcare"])
     drafts = admin_client.get(CHANGELIST, {"status__exact": "draft"})
-    assert texts(drafts, "#result_list th.field-title") == ["Draft finance"]
+    assert texts(drafts, "#result_list th.field-headline") == ["Draft finance"]
     finance = Tag.objects.get(name="Finance")
     tagged = admin_client.get(CHANGELIST, {"tags__id__exact": finance.pk})
-    assert sorted(texts(tagged, "#result_list th.field-title")) == ["Draft finance", "Live finance"]
+    assert sorted(texts(tagged, "#result_list th.field-headline")) == [
+        "Draft finance",
+        "Live finance",
+    ]
 
 
 def test_search_covers_titles_and_section_text(admin_client, make_article):
     make_article(title="Quantum banks", sections=[("Intro", "plain")])
     make_article(title="Other", sections=[("Robots", "Deep in the body: kowloon ferries")])
-    assert texts(admin_client.get(CHANGELIST, {"q": "quantum"}), "th.field-title") == [
+    assert texts(admin_client.get(CHANGELIST, {"q": "quantum"}), "th.field-headline") == [
         "Quantum banks"
     ]
-    assert texts(admin_client.get(CHANGELIST, {"q": "ferries"}), "th.field-title") == ["Other"]
-    assert texts(admin_client.get(CHANGELIST, {"q": "robots"}), "th.field-title") == ["Other"]
+    assert texts(admin_client.get(CHANGELIST, {"q": "ferries"}), "th.field-headline") == ["Other"]
+    assert texts(admin_client.get(CHANGELIST, {"q": "robots"}), "th.field-headline") == ["Other"]
 
 
 def test_add_article_with_sections_and_tags(admin_client, admin_user):
@@ -312,14 +315,14 @@ def test_changelist_ignores_out_of_range_dates(admin_client, make_article, param
     make_article(title="Listed")
     response = admin_client.get(CHANGELIST, params, follow=True)
     assert response.status_code == 200
-    assert texts(response, "#result_list th.field-title") in ([], ["Listed"])
+    assert texts(response, "#result_list th.field-headline") in ([], ["Listed"])
 
 
 def test_changelist_date_drill_down_still_works(admin_client, make_article):
     make_article(title="In 2025", published_at=timezone.make_aware(datetime.datetime(2025, 6, 1)))
     make_article(title="In 2024", published_at=timezone.make_aware(datetime.datetime(2024, 6, 1)))
     response = admin_client.get(CHANGELIST, {"published_at__year": "2025"})
-    assert texts(response, "#result_list th.field-title") == ["In 2025"]
+    assert texts(response, "#result_list th.field-headline") == ["In 2025"]
 
 
 def test_a_section_over_the_length_limit_is_a_form_error(admin_client):
@@ -355,7 +358,7 @@ def test_changelist_search_reads_the_first_words(admin_client, make_article):
     make_article(title="Quantum banks")
     make_article(title="Other")
     long_query = "quantum banks " * 5_000
-    assert texts(admin_client.get(CHANGELIST, {"q": long_query}), "th.field-title") == [
+    assert texts(admin_client.get(CHANGELIST, {"q": long_query}), "th.field-headline") == [
         "Quantum banks"
     ]
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from articles.models import Article, ArticleDraft
-from tests.browser import PHONE
+from tests.browser import PHONE, sideways_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -208,3 +208,23 @@ def test_the_form_of_a_live_article_with_draft_changes_passes_axe(editor_page, l
         if v["impact"] in {"critical", "serious"}
     ]
     assert blocking == []
+
+
+def test_the_changelist_fits_1280_px_with_titles_cut_and_authors_whole(
+    editor_page, make_article, django_user_model
+):
+    caroline = django_user_model.objects.create_user("caroline.wong", is_staff=True)
+    long_title = " ".join(["Hong Kong's regulators weigh rules for generative models"] * 4)
+    for _ in range(3):
+        make_article(title=long_title, author=caroline, tags=["Regulation", "Finance"])
+    page = editor_page
+    page.goto(reverse("admin:articles_article_changelist"))
+    assert sideways_overflow(page) == []
+    cell = page.locator("#result_list th.field-headline span").first
+    assert cell.get_attribute("title") == long_title
+    line = float(cell.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+    assert cell.bounding_box()["height"] <= 2 * line + 1
+    author = page.locator("#result_list td.field-author").first
+    assert author.inner_text() == "caroline.wong"
+    assert author.evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert page.locator("#result_list th.column-author").inner_text().strip() == "AUTHOR"

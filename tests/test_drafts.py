@@ -319,3 +319,49 @@ def test_links_to_this_sites_articles_are_found_in_markdown():
         "[c](https://elsewhere.test/articles/three/) [d](/articles/one.md) [e](/tags/x/)"
     )
     assert linked_slugs(body, ["hkai.test"]) == ["one", "two"]
+
+
+def test_refused_admin_pages_say_why_in_the_admins_look(author, client_for, make_article):
+    amy = client_for(author)
+    article = make_article(author=author, status=Article.Status.DRAFT)
+    delete = reverse("admin:articles_article_delete", args=[article.pk])
+    response = amy.get(delete)
+    assert response.status_code == 403
+    assert texts(response, ".errornote")[0].startswith("Only an Editor may delete articles.")
+    assert 'id="site-name"' in response.content.decode()  # the admin's header
+    # A refusal the admin itself raises (a user's page an Author may not see).
+    users = reverse("admin:auth_user_changelist")
+    response = amy.get(users)
+    assert response.status_code == 403
+    assert texts(response, ".errornote") == [
+        "Your account may not do this. Ask an Editor or an administrator if you need to."
+    ]
+    assert 'id="site-name"' in response.content.decode()
+
+
+def test_the_admin_speaks_plainly(admin_client, make_article):
+    article = make_article(title=" ".join(["A long headline"] * 12), status="draft")
+    form = admin_client.get(change_url(article))
+    (slug_help,) = texts(form, "#id_slug_helptext")
+    assert slug_help == "The article's address: /articles/<slug>/. Filled from the title."
+    (when_help,) = texts(form, ".field-published_at div.help")
+    assert when_help.endswith("Times are Asia/Hong_Kong time (UTC+08:00), to the second.")
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Login attempts" in index and ">Tags<" in index
+    assert "Axes" not in index and "Taggit" not in index
+    changelist = admin_client.get(reverse("admin:articles_article_changelist"))
+    (cell,) = texts(changelist, "#result_list th.field-headline")
+    assert cell == article.title
+    page = changelist.content.decode()
+    assert f'title="{article.title}"' in page
+
+
+def test_changelist_times_carry_seconds(admin_client, make_article):
+    import datetime
+
+    from django.utils import timezone
+
+    at = timezone.make_aware(datetime.datetime(2026, 3, 4, 9, 5, 7))
+    make_article(published_at=at)
+    changelist = admin_client.get(reverse("admin:articles_article_changelist"))
+    assert texts(changelist, "#result_list .field-published") == ["4 Mar 2026 09:05:07"]
