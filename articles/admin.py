@@ -218,6 +218,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         found = getattr(request, "publish_warnings", None)
         if found and request.method == "POST":
             form = type(form.__name__, (form,), {"publish_warnings": found})
+        if getattr(request, "restoring", None) is not None:
+            form = type(form.__name__, (form,), {"matches_draft": False})
         shown = getattr(request, "shown_data", None)
         return form if shown is None or request.method != "GET" else bound_to(form, shown)
 

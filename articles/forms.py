@@ -33,6 +33,8 @@ class ArticleForm(forms.ModelForm):
     # Checks before publishing (articles/checks.py) that this submission has not yet
     # been confirmed past ("Publish anyway"): set by the admin when it publishes.
     publish_warnings = ()
+    # False while restoring a version: that form was opened over the live article.
+    matches_draft = True
 
     class Meta:
         model = Article
@@ -78,7 +80,10 @@ class ArticleForm(forms.ModelForm):
         current = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
         if current is None:
             return
-        draft = ArticleDraft.objects.filter(article=current).select_related("edited_by").first()
+        draft = None
+        if self.matches_draft:
+            draft = ArticleDraft.objects.filter(article=current).select_related("edited_by")
+            draft = draft.first()
         expected = draft.token if draft else current.edit_token
         if token == expected:
             return

@@ -365,3 +365,20 @@ def test_changelist_times_carry_seconds(admin_client, make_article):
     make_article(published_at=at)
     changelist = admin_client.get(reverse("admin:articles_article_changelist"))
     assert texts(changelist, "#result_list .field-published") == ["4 Mar 2026 09:05:07"]
+
+
+def test_restoring_a_version_of_an_article_with_draft_changes_puts_it_live(
+    editor, client_for, client, live
+):
+    eddie = client_for(editor)
+    data = form_data(eddie.get(change_url(live)), publish=True)
+    eddie.post(change_url(live), {**data, "title": "Second title"})
+    first = Version.objects.get_for_object(live).last()
+    draft = form_data(eddie.get(change_url(live)))
+    eddie.post(change_url(live), {**draft, "title": "Draft title"})
+    restore = reverse("admin:articles_article_revision", args=[live.pk, first.pk])
+    response = eddie.post(restore, form_data(eddie.get(restore)))
+    assert response.status_code == 302, texts(response, ".errornote, .errorlist")
+    live.refresh_from_db()
+    assert live.title == "Second title"  # the version's, not the draft's
+    assert not ArticleDraft.objects.filter(article=live).exists()
