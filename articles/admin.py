@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
@@ -267,7 +267,12 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).prefetch_related("tags")
-        return qs.annotate(section_count=Count("sections", distinct=True))
+        drafts_of = ArticleDraft.objects.filter(article=OuterRef("pk"))
+        return qs.annotate(
+            section_count=Count("sections", distinct=True),
+            has_draft=Exists(drafts_of),
+            draft_in_review=Exists(drafts_of.filter(submitted_at__isnull=False)),
+        )
 
     # Who may do what (the server checks; the admin also hides what a role cannot do).
 
@@ -293,6 +298,10 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     def state(self, article):
         if article.is_scheduled:
             return f"Scheduled for {revisions.when(article.published_at)}"
+        if getattr(article, "draft_in_review", False):
+            return f"{article.get_status_display()} · changes in review"
+        if getattr(article, "has_draft", False):
+            return f"{article.get_status_display()} · draft changes"
         return article.get_status_display()
 
     @admin.display(description="Published at", ordering="published_at")

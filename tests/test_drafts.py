@@ -382,3 +382,22 @@ def test_restoring_a_version_of_an_article_with_draft_changes_puts_it_live(
     live.refresh_from_db()
     assert live.title == "Second title"  # the version's, not the draft's
     assert not ArticleDraft.objects.filter(article=live).exists()
+
+
+def test_the_list_tells_which_live_articles_have_draft_changes(
+    editor, author, client_for, make_article
+):
+    plain, drafted, submitted = (make_article(author=author) for _ in range(3))
+    eddie, amy = client_for(editor), client_for(author)
+    eddie.post(change_url(drafted), form_data(eddie.get(change_url(drafted))))
+    amy.post(
+        change_url(submitted), {**form_data(amy.get(change_url(submitted))), "_submit_changes": "1"}
+    )
+    page = eddie.get(reverse("admin:articles_article_changelist"))
+    titles = texts(page, "#result_list th.field-headline")
+    states = dict(zip(titles, texts(page, "#result_list td.field-state"), strict=True))
+    assert states == {
+        plain.title: "Published",
+        drafted.title: "Published · draft changes",
+        submitted.title: "Published · changes in review",
+    }
