@@ -3,6 +3,8 @@ import re
 from contextlib import nullcontext
 from dataclasses import dataclass
 
+from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -13,13 +15,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.html import escape, format_html
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from reversion import add_to_revision, create_revision, set_comment, set_user
 from reversion.admin import VersionAdmin
@@ -27,7 +32,7 @@ from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import limits, revisions, roles
+from . import checks, drafts, limits, revisions, roles
 from .forms import (
     ArticleForm,
     SectionForm,
@@ -37,7 +42,7 @@ from .forms import (
     save_sections,
 )
 from .markdown import render_markdown
-from .models import Article, Section
+from .models import Article, ArticleDraft, Section
 from .topics import merge_tags
 
 TAG_SUGGESTIONS = 10
@@ -77,22 +82,39 @@ def judged(request, obj):
     return obj
 
 
+def bound_to(form_class, data):
+    """`form_class`, bound to `data` when the admin makes it without data (a GET):
+    the change form then shows stored content (draft changes, an autosave) as typed."""
+
+    class Bound(form_class):
+        def __init__(self, *args, **kwargs):
+            if not args and "data" not in kwargs:
+                kwargs["data"] = data
+            super().__init__(*args, **kwargs)
+
+    Bound.__name__ = form_class.__name__
+    return Bound
+
+
 class SectionInline(admin.StackedInline):
     model = Section
     form = SectionForm
     formset = SectionFormSet
-    extra = 0
     ordering = ["position"]
 
-    # Sections are part of the article: whoever may edit the article edits them.
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0  # a new article starts with one section
+
+    # Sections are part of the article: whoever may edit (or draft changes to) the
+    # article edits them.
     def has_add_permission(self, request, obj=None):
-        return roles.can_edit(request.user, judged(request, obj))
+        return roles.can_draft(request.user, judged(request, obj))
 
     def has_change_permission(self, request, obj=None):
-        return roles.can_edit(request.user, judged(request, obj))
+        return roles.can_draft(request.user, judged(request, obj))
 
     def has_delete_permission(self, request, obj=None):
-        return roles.can_edit(request.user, judged(request, obj))
+        return roles.can_draft(request.user, judged(request, obj))
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("articles.view_article")
@@ -161,7 +183,7 @@ class CheckedChangeListMixin:
 @admin.register(Article)
 class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     form = ArticleForm
-    list_display = ["title", "state", "published_at", "tag_list", "section_count", "author"]
+    list_display = ["headline", "state", "published", "tag_list", "section_count", "author"]
     list_filter = ["status", "tags"]
     list_select_related = ["author"]
     search_fields = ["title", "standfirst", "sections__heading", "sections__body"]
@@ -176,13 +198,37 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
 
     class Media:
         css = {"all": ["css/admin-editor.css"]}
-        js = ["js/admin-editor.js"]
+        js = ["js/admin-editor.js", "js/admin-editing.js"]
 
     def get_fieldsets(self, request, obj=None):
         text = (None, {"fields": ["title", "slug", "standfirst", "tags", "opened_token"]})
         if roles.can_publish(request.user):
             return [text, ("Publication", {"fields": ["status", "published_at", "author"]})]
         return [text, ("Publication", {"fields": ["status"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        live = obj is not None and obj.status == Article.Status.PUBLISHED
+        if live and not roles.can_publish(request.user):
+            fields.append("status")  # an Author's changes to a live article are drafts
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        found = getattr(request, "publish_warnings", None)
+        if found and request.method == "POST":
+            form = type(form.__name__, (form,), {"publish_warnings": found})
+        if getattr(request, "restoring", None) is not None:
+            form = type(form.__name__, (form,), {"matches_draft": False})
+        shown = getattr(request, "shown_data", None)
+        return form if shown is None or request.method != "GET" else bound_to(form, shown)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        shown = getattr(request, "shown_data", None)
+        if shown is not None and request.method == "GET":
+            kwargs["data"] = shown
+        return kwargs
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status" and not roles.can_publish(request.user):
@@ -204,7 +250,15 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 }
             )
             field.help_text = "Comma-separated. Suggestions come from the topics already in use."
+        elif db_field.name == "slug":
+            # The admin shows help text as HTML: "<slug>" would vanish as a tag.
+            field.help_text = escape(field.help_text)
         elif db_field.name == "published_at" and field is not None:
+            offset = timezone.localtime().strftime("%z")
+            field.help_text = (
+                f"{field.help_text} Times are {settings.TIME_ZONE} time "
+                f"(UTC{offset[:3]}:{offset[3:]}), to the second."
+            )
             # The admin writes "Date:" and "Time:" beside the two inputs as bare text.
             date, time = field.widget.widgets
             date.attrs["aria-label"] = "Publication date"
@@ -213,13 +267,18 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).prefetch_related("tags")
-        return qs.annotate(section_count=Count("sections", distinct=True))
+        drafts_of = ArticleDraft.objects.filter(article=OuterRef("pk"))
+        return qs.annotate(
+            section_count=Count("sections", distinct=True),
+            has_draft=Exists(drafts_of),
+            draft_in_review=Exists(drafts_of.filter(submitted_at__isnull=False)),
+        )
 
     # Who may do what (the server checks; the admin also hides what a role cannot do).
 
     def has_change_permission(self, request, obj=None):
         obj = judged(request, obj)
-        return super().has_change_permission(request, obj) and roles.can_edit(request.user, obj)
+        return super().has_change_permission(request, obj) and roles.can_draft(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         obj = judged(request, obj)
@@ -230,12 +289,24 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
 
     # Columns.
 
+    @admin.display(description="Title", ordering="title")
+    def headline(self, article):
+        """Cut to two lines by the stylesheet; the whole title on hover."""
+        return format_html('<span title="{}">{}</span>', article.title, article.title)
+
     @admin.display(description="State", ordering="status")
     def state(self, article):
         if article.is_scheduled:
-            when = formats.date_format(timezone.localtime(article.published_at), "j M Y, H:i")
-            return f"Scheduled for {when}"
+            return f"Scheduled for {revisions.when(article.published_at)}"
+        if getattr(article, "draft_in_review", False):
+            return f"{article.get_status_display()} · changes in review"
+        if getattr(article, "has_draft", False):
+            return f"{article.get_status_display()} · draft changes"
         return article.get_status_display()
+
+    @admin.display(description="Published at", ordering="published_at")
+    def published(self, article):
+        return revisions.when(article.published_at) if article.published_at else "–"
 
     @admin.display(description="Tags")
     def tag_list(self, article):
@@ -248,10 +319,21 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     # Saving.
 
     def save_model(self, request, obj, form, change):
+        if getattr(request, "drafting", False):
+            submitted = "_submit_changes" in request.POST
+            data = drafts.form_data(request.POST)
+            request.article_draft = drafts.save_draft(obj, data, request.user, submitted=submitted)
+            return  # the article itself, and so everything readers see, stays as it is
         if not change and obj.author_id is None:
             obj.author = request.user
         obj.last_edited_by = request.user
         super().save_model(request, obj, form, change)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        article = self._article_or_none(object_id)
+        if article is not None and not self.has_delete_permission(request, article):
+            return self._refuse(request, roles.delete_refusal(request.user, article), article)
+        return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request, obj):
         self._keep_before_deleting(request, [obj])
@@ -271,6 +353,15 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 set_user(request.user)
                 set_comment("Deleted")
                 add_to_revision(article)
+
+    def save_related(self, request, form, formsets, change):
+        # What was typed is saved now (as the article or its draft): no autosave to offer.
+        drafts.forget_autosave(request.user, form.instance.pk if change else None)
+        if getattr(request, "drafting", False):
+            return
+        super().save_related(request, form, formsets, change)
+        # The form showed the draft changes (if any): saving it put them live.
+        ArticleDraft.objects.filter(article=form.instance).delete()
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Section:
@@ -300,7 +391,208 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             return self._refuse(
                 request, "“Save as new” is not offered: save the article itself.", article
             )
+        if object_id is not None and getattr(request, "restoring", None) is None:
+            article = self._article_or_none(object_id)
+            if article is not None:
+                refusal = self._prepare_drafts(request, article)
+                if refusal is not None:
+                    return refusal
+                extra_context = {**self._draft_context(request, article), **(extra_context or {})}
+        elif object_id is None and request.method == "POST":
+            self._check_before_publishing(request, None)
+            extra_context = {"publish_warnings": request.publish_warnings, **(extra_context or {})}
+        elif object_id is None and request.method == "GET":
+            if request.GET.get("restore") == "autosave":
+                saved = drafts.autosave_of(request.user, None)
+                if saved is not None:
+                    request.shown_data = drafts.as_querydict(saved.data)
+            extra_context = {**self._autosave_context(request, None), **(extra_context or {})}
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    # Draft changes to live articles (articles/drafts.py): saving a published article
+    # stores the form as its draft, readers keep the live version, and the form shows
+    # the draft until an Editor publishes ("Publish changes") or discards it.
+
+    def _prepare_drafts(self, request, article):
+        """Decide what this request shows (GET) or where it saves (POST)."""
+        draft = ArticleDraft.objects.filter(article=article).select_related("edited_by").first()
+        request.article_draft = draft
+        may_publish = roles.can_publish(request.user)
+        if request.method == "POST":
+            publishing = "_publish_changes" in request.POST
+            if publishing and article.is_published and not may_publish:
+                return self._refuse(
+                    request,
+                    "Only an Editor may publish changes to a live article. Save them as "
+                    "draft changes and submit them for review instead.",
+                    article,
+                )
+            still_live = request.POST.get("status", Article.Status.PUBLISHED) == (
+                Article.Status.PUBLISHED
+            )
+            request.drafting = (
+                article.is_published and not publishing and (still_live or not may_publish)
+            )
+            self._check_before_publishing(request, article)
+            return None
+        saved = None
+        if request.GET.get("restore") == "autosave":
+            saved = drafts.autosave_of(request.user, article.pk)
+        if saved is not None:
+            request.shown_data = drafts.as_querydict(saved.data)
+        elif draft is not None:
+            request.shown_data = drafts.as_querydict(draft.data, opened_token=draft.token)
+        if getattr(request, "shown_data", None) is not None:
+            shown = drafts.preview_article(request.shown_data, article)
+            sections = list(shown.sections.all())
+        else:
+            shown, sections = article, list(article.sections.all())
+        request.publish_warnings = checks.warnings(shown, sections, [request.get_host()])
+        return None
+
+    def _check_before_publishing(self, request, article):
+        """On a POST that publishes (a new or unpublished article saved as Published, or
+        "Publish changes"), what checks.warnings finds in the submitted content."""
+        request.publish_warnings = []
+        if not roles.can_publish(request.user) or request.POST.get("publish_anyway"):
+            return
+        live = article is not None and article.is_published
+        publishing = (
+            "_publish_changes" in request.POST
+            if live
+            else request.POST.get("status") == Article.Status.PUBLISHED
+        )
+        if publishing:
+            shown = drafts.preview_article(drafts.form_data(request.POST), article)
+            found = checks.warnings(shown, list(shown.sections.all()), [request.get_host()])
+            request.publish_warnings = found
+
+    def _draft_context(self, request, article):
+        draft = getattr(request, "article_draft", None)
+        return {
+            "publish_warnings": getattr(request, "publish_warnings", []),
+            "article_draft": draft,
+            "live_article": article.is_published,
+            "may_publish": roles.can_publish(request.user),
+            "may_edit": roles.can_draft(request.user, article),
+            "edit_refusal": roles.edit_refusal(request.user, article),
+            "draft_when": revisions.when(draft.updated_at) if draft else None,
+            "live_since": revisions.when(article.published_at) if article.published_at else None,
+            "draft_by": revisions.who(draft.edited_by) if draft else None,
+            "discard_url": reverse("admin:articles_article_discard_draft", args=[article.pk]),
+            **self._autosave_context(request, article),
+        }
+
+    def _autosave_context(self, request, article):
+        pk = article.pk if article else None
+        saved = drafts.autosave_of(request.user, pk)
+        restoring = request.GET.get("restore") == "autosave"
+        return {
+            "autosave_url": reverse("admin:articles_article_autosave", args=[pk or "new"]),
+            "preview_url": reverse("admin:articles_article_preview", args=[pk or "new"]),
+            "autosaved": None if saved is None or restoring else saved,
+            "autosaved_when": revisions.when(saved.saved_at) if saved else None,
+            "restored_autosave": restoring and saved is not None,
+        }
+
+    @staticmethod
+    def _article_or_none(object_id):
+        try:
+            return Article.objects.select_related("author").get(pk=int(unquote(object_id)))
+        except (ValueError, Article.DoesNotExist):
+            return None
+
+    def discard_draft_view(self, request, object_id):
+        return require_POST(self._discard_draft)(request, object_id)
+
+    def _discard_draft(self, request, object_id):
+        article = self._article_or_404(object_id)
+        if not roles.can_draft(request.user, article):
+            return self._refuse(request, roles.edit_refusal(request.user, article), article)
+        draft = ArticleDraft.objects.filter(article=article).first()
+        if draft is not None and not roles.can_publish(request.user):
+            if draft.edited_by_id != request.user.pk:
+                return self._refuse(
+                    request, "Only an Editor may discard someone else’s draft changes.", article
+                )
+        if draft is not None:
+            if request.POST.get("opened_token") != str(draft.token):
+                self.message_user(
+                    request,
+                    "The draft changes were saved again after you opened them; they were "
+                    "not discarded. Look at them and discard again if you still want to.",
+                    messages.WARNING,
+                )
+                return HttpResponseRedirect(self._change_url(article))
+            draft.delete()
+            drafts.forget_autosave(request.user, article.pk)
+            LogEntry.objects.log_actions(
+                request.user.pk, [article], CHANGE, "Discarded draft changes", single_object=True
+            )
+            message = "Draft changes discarded: the form shows the live article."
+            self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(self._change_url(article))
+
+    @staticmethod
+    def _change_url(article):
+        return reverse("admin:articles_article_change", args=[article.pk])
+
+    # Autosave and preview: what the editor typed, kept per user and article, never in
+    # the article; the preview renders it with the site's own article template.
+
+    def _article_for(self, request, object_id):
+        """(article or None for "new", refusal response or None)."""
+        if object_id == "new":
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+            return None
+        article = self._article_or_404(object_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def autosave_view(self, request, object_id):
+        return require_POST(self._autosave)(request, object_id)
+
+    def _autosave(self, request, object_id):
+        article = self._article_for(request, object_id)
+        if article is not None and not roles.can_draft(request.user, article):
+            raise PermissionDenied
+        if request.POST.get("discard"):
+            drafts.forget_autosave(request.user, article.pk if article else None)
+            return JsonResponse({"discarded": True})
+        saved = drafts.autosave(
+            request.user, article.pk if article else None, drafts.form_data(request.POST)
+        )
+        return JsonResponse({"saved_at": revisions.when(saved.saved_at)})
+
+    def preview_view(self, request, object_id):
+        return require_GET(self._preview)(request, object_id)
+
+    def _preview(self, request, object_id):
+        article = self._article_for(request, object_id)
+        saved = drafts.autosave_of(request.user, article.pk if article else None)
+        draft = article and ArticleDraft.objects.filter(article=article).first()
+        if saved is not None and request.GET.get("typed"):
+            shown = drafts.preview_article(saved.data, article, author=request.user)
+        elif draft is not None:
+            shown = drafts.preview_article(draft.data, article, author=request.user)
+        elif article is not None:
+            shown = Article.objects.prefetch_related("sections", "tags").get(pk=article.pk)
+        else:
+            shown = drafts.preview_article({}, None, author=request.user)
+        context = {
+            "article": shown,
+            "is_preview": True,
+            "preview_of_changes": draft is not None or saved is not None,
+            "related_articles": [],
+            "json_ld": "",
+            "previous_article": None,
+            "next_article": None,
+        }
+        response = TemplateResponse(request, "articles/article_detail.html", context)
+        add_never_cache_headers(response)
+        return response
 
     def construct_change_message(self, request, form, formsets, add=False):
         restoring = getattr(request, "restoring", None)
@@ -310,8 +602,34 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             before = current and {name: getattr(current, name) for name in publication}
             after = {name: getattr(restored, name) for name in publication}
             return revisions.restored_words(restoring.version, before, after)
+        if getattr(request, "drafting", False):
+            if "_submit_changes" in request.POST:
+                return "Draft changes submitted for review (not live)"
+            return "Draft changes saved (not live)"
         after = revisions.snapshot(revisions.live_state(form.instance))
-        return revisions.describe(None if add else getattr(request, "article_before", None), after)
+        words = revisions.describe(None if add else getattr(request, "article_before", None), after)
+        if getattr(request, "article_draft", None) is not None:
+            words = f"Published draft changes. {words}"
+        return words
+
+    def response_change(self, request, obj):
+        if "_publish_changes" in request.POST and obj.is_published:
+            self.message_user(request, "Changes published: readers see them now.", messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
+        if not getattr(request, "drafting", False):
+            return super().response_change(request, obj)
+        if "_submit_changes" in request.POST:
+            message = (
+                "Draft changes submitted for review. Readers still see the live version "
+                "until an Editor publishes the changes."
+            )
+        else:
+            message = (
+                "Draft changes saved. Readers still see the live version until an Editor "
+                "chooses “Publish changes”."
+            )
+        self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(request.path)
 
     def changelist_view(self, request, extra_context=None):
         # Not inside VersionAdmin's revision: each bulk action records one per article.
@@ -508,6 +826,26 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 "<path:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
                 name="articles_article_compare",
+            ),
+            path(
+                "<path:object_id>/discard-draft/",
+                self.admin_site.admin_view(self.discard_draft_view),
+                name="articles_article_discard_draft",
+            ),
+            path(
+                "<str:object_id>/autosave/",
+                self.admin_site.admin_view(self.autosave_view),
+                name="articles_article_autosave",
+            ),
+            path(
+                "<str:object_id>/preview/",
+                # Shown in a frame of the change form, on this site only.
+                self.admin_site.admin_view(
+                    csp_replace({"frame-ancestors": "'self'"})(
+                        xframe_options_sameorigin(self.preview_view)
+                    )
+                ),
+                name="articles_article_preview",
             ),
             path(
                 "tag-suggestions/",

@@ -9,7 +9,14 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 
 from . import limits
-from .models import RESERVED_ANCHORS, Article, Section, check_tag_names, unique_anchor
+from .models import (
+    RESERVED_ANCHORS,
+    Article,
+    ArticleDraft,
+    Section,
+    check_tag_names,
+    unique_anchor,
+)
 
 STEP_ASIDE = 1_000_000
 
@@ -23,6 +30,11 @@ class ArticleForm(forms.ModelForm):
     """
 
     opened_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # Checks before publishing (articles/checks.py) that this submission has not yet
+    # been confirmed past ("Publish anyway"): set by the admin when it publishes.
+    publish_warnings = ()
+    # False while restoring a version: that form was opened over the live article.
+    matches_draft = True
 
     class Meta:
         model = Article
@@ -47,6 +59,12 @@ class ArticleForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             self.check_not_changed_since_opened(cleaned.get("opened_token"))
+        if self.publish_warnings and not self.data.get("publish_anyway"):
+            raise ValidationError(
+                "Not published yet: look at the checks below, then tick “Publish anyway” "
+                "if it should go out as it is.",
+                code="checks",
+            )
         if (
             "published_at" in self.fields
             and cleaned.get("status") == Article.Status.PUBLISHED
@@ -57,13 +75,24 @@ class ArticleForm(forms.ModelForm):
         return cleaned
 
     def check_not_changed_since_opened(self, token):
+        """While an article has draft changes, the form edits them: the draft's token
+        is the one to match, and its last editor the one to name."""
         current = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
-        if current is None or token == current.edit_token:
+        if current is None:
             return
+        draft = None
+        if self.matches_draft:
+            draft = ArticleDraft.objects.filter(article=current).select_related("edited_by")
+            draft = draft.first()
+        expected = draft.token if draft else current.edit_token
+        if token == expected:
+            return
+        editor = draft.edited_by if draft else current.last_edited_by
+        at = draft.updated_at if draft else current.updated_at
         who = "Someone"
-        if current.last_edited_by:
-            who = current.last_edited_by.get_full_name() or current.last_edited_by.get_username()
-        when = formats.date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT")
+        if editor:
+            who = editor.get_full_name() or editor.get_username()
+        when = formats.date_format(timezone.localtime(at), "j M Y H:i:s")
         raise ValidationError(
             format_html(
                 "{} changed this article at {}, after you opened it, so your changes were "

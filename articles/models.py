@@ -210,6 +210,53 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.article.slug}"
 
 
+class ArticleDraft(models.Model):
+    """Changes to an article that readers do not see yet: the edit form as submitted
+    (field name → list of values), shown in the form until an Editor publishes or
+    discards it. Its own table, with no trigger and no revision: a draft save never
+    moves the content version, the topic counts or what any public query returns."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="draft"
+    )
+    data = models.JSONField()
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+    # As Article.edit_token: a new value on every save of the draft (forms.ArticleForm).
+    token = models.UUIDField(default=uuid.uuid4)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"draft changes to article {self.article_id}"
+
+
+class Autosave(models.Model):
+    """What one user last typed into one article's form (`article` None: the add form),
+    stored as they type and offered back after a reload, a crash or a new sign-in."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="one_autosave_per_article"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(article__isnull=True),
+                name="one_new_article_autosave",
+            ),
+        ]
+
+    def __str__(self):
+        return f"autosave of {self.user_id} for article {self.article_id}"
+
+
 @reversion.register()
 class Section(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")

@@ -24,6 +24,48 @@ def can_edit(user, article):
     return article.author_id == user.pk and article.status == article.Status.DRAFT
 
 
+def can_draft(user, article):
+    """Who may save draft changes to a live article: whoever may edit it, and its
+    author (an Editor publishes them)."""
+    if can_edit(user, article):
+        return True
+    return (
+        article is not None
+        and user.has_perm("articles.change_article")
+        and article.author_id == user.pk
+        and article.is_published
+    )
+
+
+def edit_refusal(user, article):
+    """Why `user` may only read `article` in the form, and what to do; None if they may edit."""
+    if article is None or can_draft(user, article):
+        return None
+    if not user.has_perm("articles.change_article"):
+        return "You may view articles but not change them."
+    if article.author_id != user.pk:
+        return (
+            "This article is someone else’s: only its author or an Editor may change it. "
+            "Ask an Editor if it needs a correction."
+        )
+    if article.status == Article.Status.REVIEW:
+        return (
+            "Submitted for review — an Editor will publish it, or return it to draft so "
+            "that you can keep editing. Ask an Editor if it needs a change now."
+        )
+    return "This article is scheduled: only an Editor may change it before it appears."
+
+
+def delete_refusal(user, article):
+    """Why `user` may not delete `article` (the admin's delete permission and can_edit)."""
+    if not user.has_perm("articles.delete_article"):
+        return (
+            "Only an Editor may delete articles. To take one off the site, ask an Editor "
+            "to unpublish it; nothing is lost that way."
+        )
+    return edit_refusal(user, article) or "You may not delete this article."
+
+
 def can_set_status(user, status):
     """The states a role may choose in the form: Authors draft and submit for review."""
     return can_publish(user) or status in (Article.Status.DRAFT, Article.Status.REVIEW)

@@ -280,6 +280,23 @@ def server_error(request):
     return HttpResponseServerError(loader.get_template("500.html").render(context))
 
 
+def permission_denied(request, exception):
+    """403: in the admin, a page in the admin's look saying why; the plain one elsewhere."""
+    admin_path = "/" + settings.ADMIN_PATH
+    if not request.path_info.startswith(admin_path):
+        return defaults.permission_denied(request, exception)
+    from django.contrib import admin
+
+    reason = str(exception) if exception and str(exception) else None
+    context = {
+        **admin.site.each_context(request),
+        "title": "Not allowed",
+        "reason": reason
+        or "Your account may not do this. Ask an Editor or an administrator if you need to.",
+    }
+    return render(request, "admin/403.html", context, status=403)
+
+
 def page_not_found(request, exception):
     """404: JSON under /api/ (clients parse it), the site's page elsewhere."""
     if request.path_info.startswith(settings.API_PREFIX):

@@ -160,6 +160,7 @@ def editor(port, stats, stop, saved, problems):
                 continue
             data = form_fields(page, ADMIN_FORMS)
             data["sections-0-body"] = body + " Edited."
+            data["_publish_changes"] = "Publish changes"  # live: a plain save is a draft
             started = time.perf_counter()
             status, _, _ = session.request("POST", change, data)
             stats.record("admin save", status, time.perf_counter() - started)

@@ -36,6 +36,7 @@ SIZES = {
     "phone": {"width": 390, "height": 844},
 }
 DARK = [("desktop", "home"), ("phone", "article")]
+EDITOR, EDITOR_PASSWORD = "edith", "screenshots of the editing screen"
 
 
 def free_port():
@@ -71,11 +72,13 @@ def seeded_site():
             PORT=str(free_port()),
             WEB_CONCURRENCY="2",
         )
-        for command in (["migrate", "--noinput"], ["load_seed"], ["collectstatic", "--noinput"]):
+        editor = ["createsuperuser", "--noinput", "--username", EDITOR, "--email", "e@hkai.test"]
+        commands = (["migrate", "--noinput"], ["load_seed"], ["collectstatic", "--noinput"], editor)
+        for command in commands:
             subprocess.run(
                 [sys.executable, "manage.py", *command],
                 cwd=BASE_DIR,
-                env=env,
+                env={**env, "DJANGO_SUPERUSER_PASSWORD": EDITOR_PASSWORD},
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
@@ -118,6 +121,37 @@ def shoot(browser, base_url, out_dir, size, name, path, scheme="light"):
     return target
 
 
+def shoot_editor(browser, base_url, out_dir):
+    """The editing screen of a live article with draft changes, the preview at phone width."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 1000}, locale="en-GB", reduced_motion="reduce"
+    )
+    page = context.new_page()
+    page.goto(base_url + "/admin/login/?next=/admin/articles/article/")
+    page.get_by_label("Username").fill(EDITOR)
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role(
+        "link", name="The Rise of Artificial Intelligence in Hong Kong", exact=False
+    ).first.click()
+    page.locator("#id_standfirst").fill("How the city is building its AI economy, in brief.")
+    with page.expect_navigation():
+        page.locator("input[name=_continue]").click()
+    page.frame_locator("iframe.editor-preview__frame").locator("h1").wait_for()
+    targets = []
+    target = out_dir / "admin-editing-desktop.png"
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=target)
+    targets.append(target)
+    page.get_by_role("button", name="Phone (390 px)").click()
+    page.locator(".editor-preview__bar").evaluate("e => e.scrollIntoView()")
+    target = out_dir / "admin-preview-desktop.png"
+    page.screenshot(path=target)
+    targets.append(target)
+    context.close()
+    return targets
+
+
 def main(out_dir):
     if not available():
         raise SystemExit(f"Chromium not found at {CHROMIUM}: run `python -m devtools.chromium`.")
@@ -130,6 +164,7 @@ def main(out_dir):
                 saved.append(shoot(browser, base_url, out_dir, size, name, path))
         for size, name in DARK:
             saved.append(shoot(browser, base_url, out_dir, size, name, dict(PAGES)[name], "dark"))
+        saved += shoot_editor(browser, base_url, out_dir)
         browser.close()
     total = sum(path.stat().st_size for path in saved)
     for path in saved:

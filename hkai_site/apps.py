@@ -1,5 +1,7 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.contrib.staticfiles import apps as staticfiles
+from taggit.apps import TaggitAppConfig
 
 
 class SiteConfig(AppConfig):
@@ -19,3 +21,15 @@ class StaticFilesConfig(staticfiles.StaticFilesConfig):
         "ninja/redoc.*",
         "ninja/swagger-ui-bundle.js.map",
     ]
+
+
+class LoginAttemptsConfig(AxesAppConfig):
+    """django-axes, named in words on the admin's index."""
+
+    verbose_name = "Login attempts"
+
+
+class TagsConfig(TaggitAppConfig):
+    """django-taggit, named in words on the admin's index."""
+
+    verbose_name = "Tags"

@@ -85,10 +85,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "hkai_site.apps.StaticFilesConfig",  # django.contrib.staticfiles, fewer files
     "django.contrib.sitemaps",
-    "taggit",
+    "hkai_site.apps.TagsConfig",  # taggit
     "reversion",
     "csp",
-    "axes",
+    "hkai_site.apps.LoginAttemptsConfig",  # axes
     "corsheaders",
     "ninja",  # the API docs page's script and styles, served as static files
     "articles.apps.ArticlesConfig",

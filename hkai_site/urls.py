@@ -43,5 +43,6 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
+handler403 = "articles.views.permission_denied"
 handler404 = "articles.views.page_not_found"
 handler500 = "articles.views.server_error"

@@ -17,9 +17,15 @@ def change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
 
 
-def form_data(response):
-    """The POST body a browser would send for the admin form as rendered."""
-    return form_fields(response.content.decode())
+# The button an Editor presses to put changes to a live article live at once (a plain
+# "Save" keeps them as draft changes); on an article that is not live it saves as usual.
+PUBLISH = {"_publish_changes": "Publish changes"}
+
+
+def form_data(response, *, publish=False):
+    """The POST body a browser would send for the admin form as rendered; `publish`:
+    with "Publish changes" pressed."""
+    return {**form_fields(response.content.decode()), **(PUBLISH if publish else {})}
 
 
 def texts(response, selector):

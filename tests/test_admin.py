@@ -22,7 +22,7 @@ def test_changelist_shows_status_date_tags_and_section_count(admin_client, make_
     make_article(title="Counted", tags=["Finance", "Hong Kong"], sections=[("", "a")] * 3)
     response = admin_client.get(CHANGELIST)
     assert response.status_code == 200
-    assert texts(response, "th.field-title") == ["Counted"]
+    assert texts(response, "th.field-headline") == ["Counted"]
     assert texts(response, "td.field-state") == ["Published"]
     assert texts(response, "td.field-tag_list") == ["Finance, Hong Kong"]
     assert texts(response, "td.field-section_count") == ["3"]
@@ -54,20 +54,23 @@ def test_filters_by_status_and_tag(admin_client, make_article):
     make_article(title="Draft finance", tags=["Finance"], status=Article.Status.DRAFT)
     make_article(title="Live health", tags=["Healthcare"])
     drafts = admin_client.get(CHANGELIST, {"status__exact": "draft"})
-    assert texts(drafts, "#result_list th.field-title") == ["Draft finance"]
+    assert texts(drafts, "#result_list th.field-headline") == ["Draft finance"]
     finance = Tag.objects.get(name="Finance")
     tagged = admin_client.get(CHANGELIST, {"tags__id__exact": finance.pk})
-    assert sorted(texts(tagged, "#result_list th.field-title")) == ["Draft finance", "Live finance"]
+    assert sorted(texts(tagged, "#result_list th.field-headline")) == [
+        "Draft finance",
+        "Live finance",
+    ]
 
 
 def test_search_covers_titles_and_section_text(admin_client, make_article):
     make_article(title="Quantum banks", sections=[("Intro", "plain")])
     make_article(title="Other", sections=[("Robots", "Deep in the body: kowloon ferries")])
-    assert texts(admin_client.get(CHANGELIST, {"q": "quantum"}), "th.field-title") == [
+    assert texts(admin_client.get(CHANGELIST, {"q": "quantum"}), "th.field-headline") == [
         "Quantum banks"
     ]
-    assert texts(admin_client.get(CHANGELIST, {"q": "ferries"}), "th.field-title") == ["Other"]
-    assert texts(admin_client.get(CHANGELIST, {"q": "robots"}), "th.field-title") == ["Other"]
+    assert texts(admin_client.get(CHANGELIST, {"q": "ferries"}), "th.field-headline") == ["Other"]
+    assert texts(admin_client.get(CHANGELIST, {"q": "robots"}), "th.field-headline") == ["Other"]
 
 
 def test_add_article_with_sections_and_tags(admin_client, admin_user):
@@ -110,7 +113,7 @@ def test_slug_is_filled_from_the_title(admin_client):
 def test_sections_are_listed_in_position_order_and_can_be_swapped(admin_client, make_article):
     article = make_article(sections=[("First", "1"), ("Second", "2"), ("Third", "3")])
     response = admin_client.get(change_url(article))
-    data = form_data(response)
+    data = form_data(response, publish=True)
     headings = [data[f"sections-{n}-heading"] for n in range(3)]
     assert headings == ["First", "Second", "Third"]
     data["sections-0-position"], data["sections-2-position"] = "2", "0"
@@ -121,7 +124,7 @@ def test_sections_are_listed_in_position_order_and_can_be_swapped(admin_client, 
 
 def test_swapping_anchors_and_deleting_a_section_in_one_save(admin_client, make_article):
     article = make_article(sections=[("One", "1"), ("Two", "2"), ("Three", "3")])
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data["sections-0-anchor"], data["sections-1-anchor"] = "two", "one"
     data["sections-2-DELETE"] = "on"
     data["sections-0-position"] = "2"
@@ -134,7 +137,7 @@ def test_swapping_anchors_and_deleting_a_section_in_one_save(admin_client, make_
 
 def test_duplicate_anchor_is_a_form_error_and_saves_nothing(admin_client, make_article):
     article = make_article(title="Before", sections=[("One", "1"), ("Two", "2")])
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data["title"] = "After"
     data["sections-1-anchor"] = "one"
     response = admin_client.post(change_url(article), data)
@@ -147,7 +150,7 @@ def test_duplicate_anchor_is_a_form_error_and_saves_nothing(admin_client, make_a
 
 def test_new_sections_without_position_or_anchor_go_last(admin_client, make_article):
     article = make_article(sections=[("Same", "1")])
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data.update(
         {
             "sections-TOTAL_FORMS": "3",
@@ -155,6 +158,7 @@ def test_new_sections_without_position_or_anchor_go_last(admin_client, make_arti
             "sections-1-body": "2",
             "sections-2-heading": "Same",
             "sections-2-body": "3",
+            "publish_anyway": "1",  # past the duplicate-heading check
         }
     )
     assert admin_client.post(change_url(article), data).status_code == 302
@@ -179,7 +183,7 @@ def test_new_sections_without_position_or_anchor_go_last(admin_client, make_arti
 )
 def test_bad_input_is_a_form_error(admin_client, make_article, change, message):
     article = make_article(title="Kept")
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data.update(change)
     response = admin_client.post(change_url(article), data)
     assert response.status_code == 200
@@ -249,7 +253,7 @@ def test_a_form_missing_existing_sections_cannot_collide_with_them(admin_client,
     """A stale or forged form that leaves out existing sections (found by the property
     tests: once a 500) gets form errors or places new sections after them."""
     article = make_article(sections=[("One", "1"), ("Two", "2")])
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data.update({"sections-TOTAL_FORMS": "1", "sections-INITIAL_FORMS": "0"})
     data.update({"sections-0-position": "0", "sections-0-heading": "New", "sections-0-body": "x"})
     data["sections-0-anchor"] = ""
@@ -270,6 +274,7 @@ def test_a_form_missing_existing_sections_cannot_collide_with_them(admin_client,
 def add_form(admin_client, **fields):
     data = form_data(admin_client.get(ADD))
     data.update({"title": "Dated", "slug": "dated", "status": "published", **fields})
+    data["publish_anyway"] = "1"  # no standfirst, an empty section: checks/warnings
     return data
 
 
@@ -310,14 +315,14 @@ def test_changelist_ignores_out_of_range_dates(admin_client, make_article, param
     make_article(title="Listed")
     response = admin_client.get(CHANGELIST, params, follow=True)
     assert response.status_code == 200
-    assert texts(response, "#result_list th.field-title") in ([], ["Listed"])
+    assert texts(response, "#result_list th.field-headline") in ([], ["Listed"])
 
 
 def test_changelist_date_drill_down_still_works(admin_client, make_article):
     make_article(title="In 2025", published_at=timezone.make_aware(datetime.datetime(2025, 6, 1)))
     make_article(title="In 2024", published_at=timezone.make_aware(datetime.datetime(2024, 6, 1)))
     response = admin_client.get(CHANGELIST, {"published_at__year": "2025"})
-    assert texts(response, "#result_list th.field-title") == ["In 2025"]
+    assert texts(response, "#result_list th.field-headline") == ["In 2025"]
 
 
 def test_a_section_over_the_length_limit_is_a_form_error(admin_client):
@@ -353,7 +358,7 @@ def test_changelist_search_reads_the_first_words(admin_client, make_article):
     make_article(title="Quantum banks")
     make_article(title="Other")
     long_query = "quantum banks " * 5_000
-    assert texts(admin_client.get(CHANGELIST, {"q": long_query}), "th.field-title") == [
+    assert texts(admin_client.get(CHANGELIST, {"q": long_query}), "th.field-headline") == [
         "Quantum banks"
     ]
 

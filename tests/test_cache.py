@@ -62,7 +62,7 @@ def test_editor_publishing_shows_at_once(client, admin_client, make_article):
 def test_editing_a_section_shows_at_once(client, admin_client, make_article):
     article = make_article(sections=[("Intro", "Old wording.")])
     assert "Old wording." in client.get(article.get_absolute_url()).content.decode()
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data["sections-0-body"] = "New wording."
     assert admin_client.post(change_url(article), data).status_code == 302
     page = client.get(article.get_absolute_url()).content.decode()

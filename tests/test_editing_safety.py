@@ -14,8 +14,8 @@ CHANGELIST = reverse("admin:articles_article_changelist")
 def test_second_of_two_concurrent_saves_is_refused(editor, admin_user, client_for, make_article):
     article = make_article(title="Original", sections=[("Intro", "First text.")])
     eddie, root = client_for(editor), client_for(admin_user)
-    eddie_form = form_data(eddie.get(change_url(article)))
-    root_form = form_data(root.get(change_url(article)))
+    eddie_form = form_data(eddie.get(change_url(article)), publish=True)
+    root_form = form_data(root.get(change_url(article)), publish=True)
 
     eddie_form["title"] = "Eddie's title"
     assert eddie.post(change_url(article), eddie_form).status_code == 302
@@ -36,8 +36,8 @@ def test_second_of_two_concurrent_saves_is_refused(editor, admin_user, client_fo
 def test_a_conflict_in_sections_alone_is_refused_too(editor, admin_user, client_for, make_article):
     article = make_article(sections=[("Intro", "First text.")])
     eddie, root = client_for(editor), client_for(admin_user)
-    eddie_form = form_data(eddie.get(change_url(article)))
-    root_form = form_data(root.get(change_url(article)))
+    eddie_form = form_data(eddie.get(change_url(article)), publish=True)
+    root_form = form_data(root.get(change_url(article)), publish=True)
     eddie_form["sections-0-body"] = "Eddie's body."
     assert eddie.post(change_url(article), eddie_form).status_code == 302
     root_form["sections-0-body"] = "Root's body."
@@ -50,13 +50,13 @@ def test_reloading_after_a_conflict_lets_the_save_through(
 ):
     article = make_article(title="Original")
     eddie, root = client_for(editor), client_for(admin_user)
-    stale = form_data(root.get(change_url(article)))
-    fresh = form_data(eddie.get(change_url(article)))
+    stale = form_data(root.get(change_url(article)), publish=True)
+    fresh = form_data(eddie.get(change_url(article)), publish=True)
     fresh["title"] = "Eddie"
     eddie.post(change_url(article), fresh)
     stale["title"] = "Root"
     assert root.post(change_url(article), stale).status_code == 200
-    reloaded = form_data(root.get(change_url(article)))
+    reloaded = form_data(root.get(change_url(article)), publish=True)
     reloaded["title"] = "Root, after reloading"
     assert root.post(change_url(article), reloaded).status_code == 302
     article.refresh_from_db()
@@ -65,7 +65,7 @@ def test_reloading_after_a_conflict_lets_the_save_through(
 
 def test_a_post_without_the_token_is_refused(admin_client, make_article):
     article = make_article(title="Kept")
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     del data["opened_token"]
     data["title"] = "Forged"
     assert admin_client.post(change_url(article), data).status_code == 200
@@ -74,7 +74,7 @@ def test_a_post_without_the_token_is_refused(admin_client, make_article):
 
 
 def save(client, article, **changes):
-    data = form_data(client.get(change_url(article)))
+    data = form_data(client.get(change_url(article)), publish=True)
     data.update(changes)
     response = client.post(change_url(article), data)
     assert response.status_code == 302, response.content.decode()[:3000]

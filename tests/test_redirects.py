@@ -52,7 +52,7 @@ def test_redirect_to_an_unpublished_article_is_404(client, make_article):
 
 def test_an_editor_renaming_in_the_admin_gets_the_redirect(admin_client, client, make_article):
     article = make_article(slug="admin-old")
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data["slug"] = "admin-new"
     assert admin_client.post(change_url(article), data).status_code == 302
     assert client.get("/articles/admin-old/")["Location"] == "/articles/admin-new/"

@@ -58,7 +58,7 @@ def test_pages_and_edits_work_while_redis_is_down_and_caching_resumes(
     with caplog.at_level(logging.INFO, logger="hkai_site.cache_backends"):
         for url in (PAGE, "/", "/tags/", PAGE, "/search/?q=香港"):
             assert client.get(url).status_code == 200
-        data = form_data(admin_client.get(change_url(seeded[SLUG])))
+        data = form_data(admin_client.get(change_url(seeded[SLUG])), publish=True)
         data["title"] = "Edited while Redis was down"
         assert admin_client.post(change_url(seeded[SLUG]), data).status_code == 302
         response, count = queries(client, PAGE)

@@ -33,7 +33,7 @@ def compare_url(article, old, new):
 
 
 def save(client, article, **changes):
-    data = form_data(client.get(change_url(article)))
+    data = form_data(client.get(change_url(article)), publish=True)
     data.update(changes)
     response = client.post(change_url(article), data)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -83,7 +83,9 @@ def test_every_earlier_version_restores_exactly(editor, client_for, edits, order
             Section.objects.create(article=article, position=position, heading=heading, body="x")
         seen = []  # (version, state) after each save
         for operation in edits:
-            data = form_data(client.get(change_url(article)))
+            # Every save goes live ("Publish changes", past the checks before publishing).
+            data = {**form_data(client.get(change_url(article)), publish=True)}
+            data["publish_anyway"] = "1"
             apply(data, operation)
             response = client.post(change_url(article), data)
             assert response.status_code == 302, response.content.decode()[:3000]

@@ -60,7 +60,7 @@ def test_author_does_not_see_publication_fields_or_actions(author, client_for):
 def test_author_submits_for_review_and_then_cannot_edit(author, client_for, make_article):
     article = make_article(author=author, status=Article.Status.DRAFT)
     client = client_for(author)
-    data = form_data(client.get(change_url(article)))
+    data = form_data(client.get(change_url(article)), publish=True)
     data["status"] = "review"
     assert client.post(change_url(article), data).status_code == 302
     article.refresh_from_db()
@@ -76,7 +76,7 @@ def test_author_submits_for_review_and_then_cannot_edit(author, client_for, make
 def test_forged_publish_by_an_author_is_refused(author, client_for, make_article, forged):
     article = make_article(author=author, status=Article.Status.DRAFT)
     client = client_for(author)
-    data = form_data(client.get(change_url(article)))
+    data = form_data(client.get(change_url(article)), publish=True)
     data.update(forged)
     data.update({"published_at_0": "2026-01-01", "published_at_1": "09:00:00"})
     response = client.post(change_url(article), data)
@@ -109,11 +109,19 @@ def test_author_cannot_edit_someone_elses_article(author, other_author, client_f
     assert theirs.title == "Oscar's"
 
 
-def test_author_cannot_edit_a_published_article_even_their_own(author, client_for, make_article):
-    article = make_article(author=author)
+def test_author_cannot_edit_a_scheduled_article_even_their_own(author, client_for, make_article):
+    article = make_article(author=author, published_at=timezone.now() + datetime.timedelta(days=1))
     client = client_for(author)
     assert 'name="title"' not in client.get(change_url(article)).content.decode()
     assert client.post(change_url(article), {"title": "x"}).status_code == 403
+
+
+def test_author_cannot_delete_their_live_article(author, client_for, make_article):
+    article = make_article(author=author)
+    client = client_for(author)
+    delete = reverse("admin:articles_article_delete", args=[article.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Article.objects.filter(pk=article.pk).exists()
 
 
 def test_author_cannot_delete(author, client_for, make_article):
@@ -127,7 +135,7 @@ def test_author_cannot_delete(author, client_for, make_article):
 def test_editor_publishes_schedules_and_unpublishes(editor, client_for, make_article, author):
     article = make_article(author=author, status=Article.Status.REVIEW)
     client = client_for(editor)
-    data = form_data(client.get(change_url(article)))
+    data = form_data(client.get(change_url(article)), publish=True)
     later = timezone.localtime() + datetime.timedelta(days=2)
     data.update(
         {
@@ -151,7 +159,7 @@ def test_editor_publishes_schedules_and_unpublishes(editor, client_for, make_art
 def test_editor_publishing_without_a_time_publishes_now(editor, client_for, make_article):
     article = make_article(status=Article.Status.REVIEW)
     client = client_for(editor)
-    data = form_data(client.get(change_url(article)))
+    data = form_data(client.get(change_url(article)), publish=True)
     data.update({"status": "published", "published_at_0": "", "published_at_1": ""})
     assert client.post(change_url(article), data).status_code == 302
     article.refresh_from_db()
@@ -162,7 +170,7 @@ def test_editor_publishing_without_a_time_publishes_now(editor, client_for, make
 def test_editor_edits_anyones_article(editor, author, client_for, make_article):
     article = make_article(author=author, title="Before")
     client = client_for(editor)
-    data = form_data(client.get(change_url(article)))
+    data = form_data(client.get(change_url(article)), publish=True)
     data["title"] = "After"
     assert client.post(change_url(article), data).status_code == 302
     article.refresh_from_db()

@@ -128,7 +128,7 @@ def test_sections_added_in_the_admin_are_searchable(admin_client, client, make_a
     from tests.helpers import change_url, form_data
 
     article = make_article(sections=[("", "intro")])
-    data = form_data(admin_client.get(change_url(article)))
+    data = form_data(admin_client.get(change_url(article)), publish=True)
     data.update(
         {"sections-TOTAL_FORMS": "2", "sections-1-heading": "Okapi", "sections-1-body": "Rare."}
     )
