@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0011_search_documents'),
+        ('articles', '0012_live_article_count'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
