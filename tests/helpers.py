@@ -45,3 +45,26 @@ def clock_standing_at(when):
 
     with time_machine.travel(when, tick=False) as traveller, connection.execute_wrapper(same_clock):
         yield traveller
+
+
+def picture_bytes(size=(2000, 1500), format="JPEG", mode="RGB", exif=None, **save):
+    """A synthetic picture drawn with Pillow (bands of colour, a diagonal, a dot at the
+    top left), encoded as `format`: tests never ship image files."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    width, height = size
+    image = Image.new(mode, size, (40, 120, 200, 255)[: len(mode)] if mode != "L" else 120)
+    draw = ImageDraw.Draw(image)
+    for x in range(0, width, max(1, width // 12)):
+        draw.rectangle((x, 0, x + width // 24, height), fill=(220, 80, 40, 255)[: len(mode)])
+    draw.line(
+        (0, 0, width, height), fill=(250, 250, 250, 255)[: len(mode)], width=max(1, width // 100)
+    )
+    draw.ellipse((0, 0, width // 10, width // 10), fill=(0, 0, 0, 255)[: len(mode)])
+    out = io.BytesIO()
+    if exif is not None:
+        save["exif"] = exif
+    image.save(out, format, **save)
+    return out.getvalue()
