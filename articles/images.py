@@ -16,6 +16,7 @@ Measured on this 2-core machine (bench/images.py): AVIF at libavif's speed 6 too
 """
 
 import hashlib
+import html as htmllib
 import io
 import re
 from dataclasses import dataclass
@@ -52,8 +53,8 @@ ORIGINAL_OPTIONS = {"jpeg": {"quality": 92}, "webp": {"quality": 90}, "avif": {"
 # read as something else too (a polyglot), whatever it decodes to.
 MARKUP = re.compile(rb"<(?:script|html|svg|iframe|body|object|embed|\?php)\b", re.IGNORECASE)
 SRGB = ImageCms.createProfile("sRGB")
-SIZES_ARTICLE = "(min-width: 60rem) 44rem, calc(100vw - 2rem)"
-SIZES_CARD = "(min-width: 60rem) 20rem, calc(100vw - 2rem)"
+SIZES_ARTICLE = "(min-width: 50rem) 46rem, calc(100vw - 2rem)"
+SIZES_CARD = "(min-width: 48rem) 16rem, calc(100vw - 2rem)"
 
 
 class ImageRefused(ValueError):
@@ -189,10 +190,11 @@ def make_renditions(pixels, digest, focal_x, focal_y):
         for width in widths:
             scaled = resized(image, width)
             for fmt in formats:
-                name = store(encode(scaled, fmt), digest, f"{kind}-{width}", fmt)
+                data = encode(scaled, fmt)
+                name = store(data, digest, f"{kind}-{width}", fmt)
                 made.append(
                     {"kind": kind, "format": fmt, "width": width, "height": scaled.height,
-                     "name": name}
+                     "name": name, "bytes": len(data)}
                 )  # fmt: skip
 
     formats = ("avif", "webp", fallback)
@@ -276,15 +278,76 @@ def picture(image, kind="full", sizes=SIZES_ARTICLE, lead=False):
     }
 
 
-def social_url(image):
-    """The 1200 px wide crop for og:image and twitter:image (a site-relative URL)."""
-    for rendition in image.renditions:
-        if rendition["kind"] == "social":
-            return url(rendition["name"])
-    return None
+def social(image):
+    """The rendition for og:image and twitter:image (1200 × 630 when large enough)."""
+    return next((r for r in image.renditions if r["kind"] == "social"), None)
 
 
 def largest(image, kind="full", formats=("jpeg", "png")):
     """The widest rendition of `kind` in one of `formats` (feeds, API, Markdown)."""
     found = [r for r in image.renditions if r["kind"] == kind and r["format"] in formats]
     return max(found, key=lambda r: r["width"]) if found else None
+
+
+# A library image as comrak and nh3 leave it in a section's stored HTML: alone in its
+# paragraph (a figure), or within text (a picture only).
+LIBRARY_IMG = re.compile(r'(<p>)?<img src="image:(\d+)"([^>]*)>(</p>\n?)?')
+ALT_ATTRIBUTE = re.compile(r'\balt="([^"]*)"')
+
+
+def referenced_ids(htmls):
+    """The library images that these stored section bodies show."""
+    return {int(match[2]) for html in htmls for match in LIBRARY_IMG.finditer(html)}
+
+
+def expand_figures(html, found, show_missing):
+    """`html` with each library image drawn from `found` (id → Image): a <figure> with
+    its caption when alone in a paragraph. An image no longer in the library shows
+    nothing to readers; to staff (`show_missing`) a note saying so."""
+    from django.template.loader import get_template
+
+    figure = get_template("includes/figure.html")
+    picture_template = get_template("includes/picture.html")
+
+    def draw(match):
+        image = found.get(int(match[2]))
+        alone = bool(match[1] and match[4])
+        if image is None or not image.renditions:
+            if not show_missing:
+                return match[1] + match[4] if match[1] and not alone else ""
+            note = (
+                f'<span class="figure-missing" role="note">Image #{match[2]} is not in the '
+                "library: readers see nothing here.</span>"
+            )
+            return f"<p>{note}</p>" if alone else note
+        drawn = picture(image)
+        written_alt = ALT_ATTRIBUTE.search(match[3])
+        if written_alt and written_alt[1] and not image.decorative:
+            drawn["alt"] = htmllib.unescape(written_alt[1])
+        if alone:
+            return figure.render({"p": drawn})
+        prefix = match[1] or ""
+        return prefix + picture_template.render({"p": drawn}).strip() + (match[4] or "")
+
+    return LIBRARY_IMG.sub(draw, html)
+
+
+def found_in(sections):
+    """id → Image for the library images these sections show: one query, none when
+    they show none."""
+    from .models import Image
+
+    ids = referenced_ids(section.body_html for section in sections)
+    if not ids:
+        return {}
+    return {image.pk: image for image in Image.objects.filter(pk__in=ids)}
+
+
+def expand_sections(sections, show_missing):
+    """Draw the library images in these sections' HTML (one query, none when no
+    section shows one); changes `body_html` of the objects given, not what is stored."""
+    sections = list(sections)
+    found = found_in(sections)
+    for section in sections:
+        if "image:" in section.body_html:
+            section.body_html = expand_figures(section.body_html, found, show_missing)

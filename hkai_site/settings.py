@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "hkai_site.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Uploaded images, named by content, cached for a year (DJANGO_SERVE_MEDIA).
+    "hkai_site.media.MediaMiddleware",
     # Before anything that answers early: CORS headers on /api/ responses and 304s.
     "corsheaders.middleware.CorsMiddleware",
     "hkai_site.middleware.ApiCacheMiddleware",

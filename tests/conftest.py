@@ -75,8 +75,9 @@ def make_image(db):
     from tests.helpers import picture_bytes
 
     def make(size=(2000, 1500), format="JPEG", **fields):
-        fields.setdefault("alt_text", f"A test pattern {next(_counter)}")
-        image = images.ingest(picture_bytes(size, format), **fields)
+        n = next(_counter)
+        fields.setdefault("alt_text", f"A test pattern {n}")
+        image = images.ingest(picture_bytes(size, format, seed=n), **fields)
         image.save()
         return image
 

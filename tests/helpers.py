@@ -47,9 +47,9 @@ def clock_standing_at(when):
         yield traveller
 
 
-def picture_bytes(size=(2000, 1500), format="JPEG", mode="RGB", exif=None, **save):
+def picture_bytes(size=(2000, 1500), format="JPEG", mode="RGB", exif=None, seed=0, **save):
     """A synthetic picture drawn with Pillow (bands of colour, a diagonal, a dot at the
-    top left), encoded as `format`: tests never ship image files."""
+    top left; `seed` moves the dot), encoded as `format`: tests never ship image files."""
     import io
 
     from PIL import Image, ImageDraw
@@ -62,7 +62,8 @@ def picture_bytes(size=(2000, 1500), format="JPEG", mode="RGB", exif=None, **sav
     draw.line(
         (0, 0, width, height), fill=(250, 250, 250, 255)[: len(mode)], width=max(1, width // 100)
     )
-    draw.ellipse((0, 0, width // 10, width // 10), fill=(0, 0, 0, 255)[: len(mode)])
+    dot, shift = width // 10, (seed * 7) % max(1, width - width // 10)
+    draw.ellipse((shift, 0, shift + dot, dot), fill=(0, 0, 0, 255)[: len(mode)])
     out = io.BytesIO()
     if exif is not None:
         save["exif"] = exif
