@@ -207,26 +207,42 @@ def make_renditions(pixels, digest, focal_x, focal_y):
     return made
 
 
-def ingest(data, **fields):
-    """A new library image from the uploaded bytes (ImageRefused when they are not a
-    picture we accept), with its renditions stored; `fields` are the editor's (alt
-    text, caption, …). Returns the unsaved Image: the caller saves it."""
+@dataclass
+class Prepared:
+    """A checked upload, re-encoded, not yet stored."""
+
+    pixels: Pillow.Image
+    format: str
+    original: bytes
+    sha256: str
+
+
+def prepare(data):
+    """Check and clean the uploaded bytes (ImageRefused when they are not a picture we
+    accept); nothing is stored yet."""
+    cleaned = decode(data)
+    kind = "png" if cleaned.format == "gif" else cleaned.format  # a still GIF: PNG
+    original = encode(cleaned.pixels, kind, ORIGINAL_OPTIONS.get(kind))
+    return Prepared(cleaned.pixels, kind, original, hashlib.sha256(original).hexdigest())
+
+
+def ingest(upload, **fields):
+    """A new library image from the uploaded bytes (or a `Prepared` upload), with its
+    original and renditions stored; `fields` are the editor's (alt text, caption, focal
+    point…). Returns the Image unsaved: the caller saves it."""
     from .models import Image
 
-    cleaned = decode(data)
-    pixels, kind = cleaned.pixels, cleaned.format
-    stored_kind = "png" if kind == "gif" else kind  # a still GIF is a PNG, losslessly
-    original = encode(pixels, stored_kind, ORIGINAL_OPTIONS.get(stored_kind))
-    digest = hashlib.sha256(original).hexdigest()
+    prepared = upload if isinstance(upload, Prepared) else prepare(upload)
+    pixels = prepared.pixels
     image = Image(
-        sha256=digest,
-        format=stored_kind,
+        sha256=prepared.sha256,
+        format=prepared.format,
         width=pixels.width,
         height=pixels.height,
         **fields,
     )
-    image.name = store(original, digest, "original", stored_kind)
-    image.renditions = make_renditions(pixels, digest, image.focal_x, image.focal_y)
+    image.name = store(prepared.original, prepared.sha256, "original", prepared.format)
+    image.renditions = make_renditions(pixels, prepared.sha256, image.focal_x, image.focal_y)
     return image
 
 
