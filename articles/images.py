@@ -49,9 +49,13 @@ ENCODER_OPTIONS = {
     "png": {"optimize": True},
 }
 ORIGINAL_OPTIONS = {"jpeg": {"quality": 92}, "webp": {"quality": 90}, "avif": {"quality": 80}}
-# Markup that has no business inside a picture: a file that carries it is made to be
-# read as something else too (a polyglot), whatever it decodes to.
-MARKUP = re.compile(rb"<(?:script|html|svg|iframe|body|object|embed|\?php)\b", re.IGNORECASE)
+# Markup that has no business in a picture: a file that carries it at its start or end
+# (where browsers sniff, and where polyglots put it) is made to be read as something
+# else too, whatever it decodes to. Only those ends are searched: the compressed data
+# of a large photograph, near-random bytes, holds such a sequence by chance (a 10 MB
+# JPEG did here); what is stored is re-encoded from pixels anyway.
+MARKUP = re.compile(rb"<(?:script|html|svg|iframe|body|object|embed|\?php)[\s>/]", re.IGNORECASE)
+MARKUP_WINDOW = 4096
 SRGB = ImageCms.createProfile("sRGB")
 SIZES_ARTICLE = "(min-width: 50rem) 46rem, calc(100vw - 2rem)"
 SIZES_CARD = "(min-width: 48rem) 16rem, calc(100vw - 2rem)"
@@ -80,7 +84,7 @@ def decode(data):
         raise ImageRefused(
             f"The file is {len(data) / 1e6:.1f} MB; images may be at most {limit / 1e6:g} MB."
         )
-    if MARKUP.search(data):
+    if MARKUP.search(data[:MARKUP_WINDOW]) or MARKUP.search(data[-MARKUP_WINDOW:]):
         raise ImageRefused("The file holds web page markup as well as a picture; not accepted.")
     try:
         with Pillow.open(io.BytesIO(data)) as probe:

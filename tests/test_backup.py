@@ -220,7 +220,10 @@ def test_backup_to_a_place_that_cannot_be_written_is_a_one_line_error(tmp_path, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_restored_site_shows_its_images(tmp_path, empty_database, make_article, make_image):
+def test_a_restored_site_shows_its_images(
+    tmp_path, empty_database, make_article, make_image, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"  # this test's images alone
     image = make_image(size=(900, 600), alt_text="A restored test pattern")
     article = make_article(slug="pictured", lead_image=image)
     snapshot = tmp_path / "snapshot.backup"
