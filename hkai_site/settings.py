@@ -220,6 +220,7 @@ MEDIA_URL = env("DJANGO_MEDIA_URL", "/media/")
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", True)
 IMAGE_MAX_BYTES = int(env_number("DJANGO_IMAGE_MAX_MB", 20, float) * 1_000_000)
 IMAGE_MAX_PIXELS = int(env_number("DJANGO_IMAGE_MAX_MEGAPIXELS", 50, float) * 1_000_000)
+MEDIA_ORIGINS = []  # where pages load images from besides this site (img-src below)
 if env("AWS_STORAGE_BUCKET_NAME"):
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -237,6 +238,12 @@ if env("AWS_STORAGE_BUCKET_NAME"):
         },
     }
     SERVE_MEDIA = False
+    if env("AWS_S3_CUSTOM_DOMAIN"):
+        MEDIA_ORIGINS = [f"https://{env('AWS_S3_CUSTOM_DOMAIN')}"]
+    elif env("AWS_S3_ENDPOINT_URL"):
+        MEDIA_ORIGINS = [env("AWS_S3_ENDPOINT_URL").rstrip("/")]
+    else:
+        MEDIA_ORIGINS = ["https://*.amazonaws.com"]
 
 # How many reverse proxies in front of the site append to X-Forwarded-For: the client's
 # address is the one the outermost proxy saw. 0 (unset): REMOTE_ADDR, the header ignored.
@@ -275,7 +282,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -39,13 +39,16 @@ def s3_storage(s3_endpoint, settings, monkeypatch):
     client.create_bucket(Bucket=BUCKET)
     result = subprocess.run(
         [sys.executable, "-c", "import json, hkai_site.settings as s; "
-         "print(json.dumps(s.STORAGES['default']))"],
+         "print(json.dumps([s.STORAGES['default'], "
+         "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']]))"],
         cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=60,
         env={**os.environ, "AWS_STORAGE_BUCKET_NAME": BUCKET, "AWS_S3_ENDPOINT_URL": s3_endpoint,
              "AWS_S3_REGION_NAME": "us-east-1", "DJANGO_SECRET_KEY": "k" * 40},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    configured = json.loads(result.stdout)
+    configured, img_src = json.loads(result.stdout)
+    # Pages may load images from the store: the content security policy says so.
+    assert img_src == ["'self'", "data:", s3_endpoint]
     assert configured["BACKEND"] == "storages.backends.s3.S3Storage"
     settings.STORAGES = {**settings.STORAGES, "default": configured}
     yield client
