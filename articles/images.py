@@ -332,22 +332,22 @@ def expand_figures(html, found, show_missing):
     def draw(match):
         image = found.get(int(match[2]))
         alone = bool(match[1] and match[4])
+        before, after = match[1] or "", match[4] or ""  # a paragraph's ends stay
         if image is None or not image.renditions:
             if not show_missing:
-                return match[1] + match[4] if match[1] and not alone else ""
+                return "" if alone else before + after
             note = (
                 f'<span class="figure-missing" role="note">Image #{match[2]} is not in the '
                 "library: readers see nothing here.</span>"
             )
-            return f"<p>{note}</p>" if alone else note
+            return before + note + after
         drawn = picture(image)
         written_alt = ALT_ATTRIBUTE.search(match[3])
         if written_alt and written_alt[1] and not image.decorative:
             drawn["alt"] = htmllib.unescape(written_alt[1])
         if alone:
             return figure.render({"p": drawn})
-        prefix = match[1] or ""
-        return prefix + picture_template.render({"p": drawn}).strip() + (match[4] or "")
+        return before + picture_template.render({"p": drawn}).strip() + after
 
     return LIBRARY_IMG.sub(draw, html)
 

@@ -46,6 +46,25 @@ def test_an_image_in_a_section_is_a_lazy_figure(client, make_article, make_image
     assert figure.find_parent("p") is None
 
 
+def test_images_within_text_keep_the_paragraph_whole(
+    client, admin_client, make_article, make_image
+):
+    image = make_image(size=(600, 400))
+    body = (
+        f"![a](image:{image.pk}) starts it. Ends with ![b](image:{image.pk})\n\n"
+        "![c](image:999) starts it. Ends with ![d](image:998)"
+    )
+    article = make_article(sections=[("", body)])
+    for viewer in (client, admin_client):
+        response = viewer.get(article.get_absolute_url())
+        assert response.status_code == 200
+        section = soup(response).select_one("section")
+        paragraphs = [p.get_text(" ", strip=True) for p in section.select("p")]
+        assert paragraphs[0] == "starts it. Ends with"
+        assert paragraphs[1].startswith(("starts it.", "Image #999"))
+        assert len(section.select("p picture")) == 2 and not section.select("figure")
+
+
 def test_a_decorative_image_has_empty_alt(client, make_article, make_image):
     image = make_image(size=(600, 400), alt_text="", decorative=True)
     article = make_article(sections=[("", f"![ignored](image:{image.pk})")])
