@@ -138,9 +138,11 @@ def test_feeds_carry_the_lead_image(client, make_article, make_image):
     image = make_image(size=(1600, 900))
     make_article(lead_image=image)
     rss = client.get(reverse("articles:feed")).content.decode()
-    enclosure = BeautifulSoup(rss, "html.parser").select_one("item enclosure")
-    assert enclosure["url"].startswith("http://testserver/media/images/")
-    assert enclosure["type"] == "image/jpeg" and int(enclosure["length"]) > 1000
+    from xml.etree import ElementTree
+
+    enclosure = ElementTree.fromstring(rss).find("channel/item/enclosure")
+    assert enclosure.get("url").startswith("http://testserver/media/images/")
+    assert enclosure.get("type") == "image/jpeg" and int(enclosure.get("length")) > 1000
     atom = client.get(reverse("articles:atom_feed")).content.decode()
     assert 'rel="enclosure"' in atom
 
