@@ -71,6 +71,7 @@ loadtest: $(BIN)/pytest
 bench: $(BIN)/pytest
 	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) || true
 	$(BIN)/python bench/markdown_worst_case.py
+	$(BIN)/python bench/images.py
 	$(BIN)/python bench/run.py --articles 100000
 
 bench-pg: $(BIN)/pytest

@@ -32,7 +32,7 @@ from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import checks, drafts, limits, revisions, roles
+from . import checks, drafts, image_admin, limits, revisions, roles  # noqa: F401  (image_admin registers)
 from .forms import (
     ArticleForm,
     SectionForm,
@@ -189,7 +189,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     search_fields = ["title", "standfirst", "sections__heading", "sections__body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["author"]
+    autocomplete_fields = ["author", "lead_image"]  # lead_image: choose, or upload with +
     actions = ["publish", "unpublish"]
     inlines = [SectionInline]
     history_latest_first = True
@@ -201,7 +201,10 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         js = ["js/admin-editor.js", "js/admin-editing.js"]
 
     def get_fieldsets(self, request, obj=None):
-        text = (None, {"fields": ["title", "slug", "standfirst", "tags", "opened_token"]})
+        text = (
+            None,
+            {"fields": ["title", "slug", "standfirst", "lead_image", "tags", "opened_token"]},
+        )
         if roles.can_publish(request.user):
             return [text, ("Publication", {"fields": ["status", "published_at", "author"]})]
         return [text, ("Publication", {"fields": ["status"]})]

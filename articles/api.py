@@ -32,7 +32,7 @@ from ninja.errors import HttpError
 from ninja.openapi.docs import Swagger
 from pydantic import Field
 
-from . import cache
+from . import cache, images
 from . import search as site_search
 from .models import Article, TaggedArticle
 from .search.text import spellings
@@ -90,6 +90,27 @@ class TagOut(TagRef):
     articles: str = Field(description="API address of those articles.")
 
 
+class RenditionOut(Schema):
+    url: str
+    type: str = Field(description="image/avif, image/webp, image/jpeg or image/png.")
+    width: int
+    height: int
+
+
+class ImageOut(Schema):
+    url: str = Field(description="The widest JPEG (or PNG) rendition.")
+    width: int
+    height: int
+    alt: str = Field(description="Alt text; empty for a decorative image.")
+    decorative: bool
+    caption: str
+    credit: str
+    social_url: str | None = Field(description="The 1200 × 630 crop used for link previews.")
+    renditions: list[RenditionOut] = Field(
+        description="Every width and format at the image's own proportions, for srcset."
+    )
+
+
 class ArticleSummary(Schema):
     slug: str
     title: str
@@ -101,6 +122,7 @@ class ArticleSummary(Schema):
     url: str = Field(description="The article's web page.")
     markdown_url: str = Field(description="The article as Markdown.")
     api_url: str = Field(description="The article with its sections, from this API.")
+    lead_image: ImageOut | None = Field(None, description="Null when the article has none.")
 
 
 class SectionOut(Schema):
@@ -172,9 +194,37 @@ def tag_ref(request, tag):
     }
 
 
-def article_summary(request, article):
-    """An article with its author and tags loaded."""
+def image_out(request, image):
+    if image is None or not image.renditions:
+        return None
+    widest = images.largest(image)
+    social = images.social(image)
     return {
+        "url": absolute(request, images.url(widest["name"])),
+        "width": widest["width"],
+        "height": widest["height"],
+        "alt": image.alt,
+        "decorative": image.decorative,
+        "caption": image.caption,
+        "credit": image.credit,
+        "social_url": absolute(request, images.url(social["name"])) if social else None,
+        "renditions": [
+            {
+                "url": absolute(request, images.url(r["name"])),
+                "type": images.CONTENT_TYPES[r["format"]],
+                "width": r["width"],
+                "height": r["height"],
+            }
+            for r in image.renditions
+            if r["kind"] == "full"
+        ],
+    }
+
+
+def article_summary(request, article):
+    """An article with its author, lead image and tags loaded."""
+    return {
+        "lead_image": image_out(request, article.lead_image),
         **article_ref(request, article),
         "byline": article.byline,
         "updated_at": article.updated_at,
@@ -261,7 +311,8 @@ def list_articles(
     if tag:
         tagged = TaggedArticle.objects.filter(tag__slug__in=spellings(tag))
         articles = articles.filter(pk__in=tagged.values("content_object"))
-    articles = articles.published().select_related("author").order_by("-published_at", "-pk")
+    articles = articles.published().select_related("author", "lead_image")
+    articles = articles.order_by("-published_at", "-pk")
     page = list(articles.prefetch_related("tags")[: limit + 1])
     items, more = page[:limit], len(page) > limit
     next_cursor = encode_cursor(items[-1]) if more else None
@@ -292,10 +343,12 @@ def get_article(
     """Sections come in reading order, each with its anchor on the web page."""
     cache.set_last_modified(response)
     # Three queries: the article (with its author), its sections, its tags.
-    articles = Article.objects.published().select_related("author")
+    articles = Article.objects.published().select_related("author", "lead_image")
     article = articles.prefetch_related("sections", "tags").filter(slug=slug).first()
     if article is None:
         raise HttpError(404, "No published article has this slug.")
+    # Library images in the sections' HTML: one more query when there are any.
+    images.expand_sections(article.sections.all(), show_missing=False)
     return {
         **article_summary(request, article),
         "sections": [

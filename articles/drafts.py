@@ -13,7 +13,7 @@ from taggit.utils import parse_tags
 
 from . import limits
 from .markdown import render_markdown
-from .models import Article, ArticleDraft, Autosave, Section
+from .models import Article, ArticleDraft, Autosave, Image, Section
 
 # Not content: the CSRF token and which button was pressed.
 NOT_CONTENT = {"csrfmiddlewaretoken", "_save", "_continue", "_addanother", "_saveasnew"}
@@ -102,6 +102,9 @@ def preview_article(data, base=None, author=None):
     )
     article.created_at = base.created_at if base else timezone.now()
     article.updated_at = timezone.now()
+    # The lead image as chosen on the form (an unknown or junk id: none).
+    lead = _int_or_none(_first(data, "lead_image"))
+    article.lead_image = Image.objects.filter(pk=lead).first() if lead else None
     try:
         total = min(int(_first(data, f"{SECTIONS}-TOTAL_FORMS", "0")), MAX_SECTIONS)
     except ValueError:

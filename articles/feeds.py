@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.translation import gettext_lazy as _
 
+from . import images
 from .models import Article
 from .topics import find_tag
 
@@ -14,7 +15,9 @@ FEED_LENGTH = 20
 
 
 def articles():
-    return Article.objects.published().select_related("author").prefetch_related("tags")
+    return (
+        Article.objects.published().select_related("author", "lead_image").prefetch_related("tags")
+    )
 
 
 class LatestArticlesFeed(Feed):
@@ -51,6 +54,19 @@ class LatestArticlesFeed(Feed):
     def item_categories(self, article):
         return [tag.name for tag in article.tags.all()]
 
+    def get_object(self, request, *args, **kwargs):
+        self.request = request  # enclosure addresses are absolute
+        return super().get_object(request, *args, **kwargs)
+
+    def item_enclosures(self, article):
+        """The lead image (its 1200 × 630 crop, a JPEG) as the item's enclosure."""
+        image = article.lead_image
+        rendition = images.social(image) if image else None
+        if rendition is None:
+            return []
+        address = self.request.build_absolute_uri(images.url(rendition["name"]))
+        return [Enclosure(address, str(rendition.get("bytes", 0)), "image/jpeg")]
+
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
     feed_type = Atom1Feed
@@ -61,6 +77,7 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
 class TagFeed(LatestArticlesFeed):
     def get_object(self, request, slug):
+        self.request = request
         tag = find_tag(slug)
         # As on the topic's page: a tag only drafts or scheduled articles use is not
         # shown, or its feed would tell that those articles exist.

@@ -38,7 +38,10 @@ class ArticleForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = ["title", "slug", "standfirst", "tags", "status", "published_at", "author"]
+        fields = [
+            *["title", "slug", "standfirst", "lead_image", "tags"],
+            *["status", "published_at", "author"],
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

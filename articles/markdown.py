@@ -56,7 +56,11 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
     "th": {"align"},
 }
-ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "image"}
+# `![alt](image:42)`: image 42 of the library, drawn as a <figure> when the page is
+# shown (articles/images.py, expand_figures), so its alt text, caption and renditions
+# are always the library's current ones.
+LIBRARY_IMAGE = re.compile(r"image:[1-9][0-9]{0,17}")
 
 
 def _shift_heading(match):
@@ -83,8 +87,13 @@ def _limit_nesting(html):
 
 
 def _same_site_images(element, attribute, value):
-    """Images load only from this site: no tracking pixels or mixed content."""
-    if element == "img" and attribute == "src" and not value.startswith("/"):
+    """Images load only from this site (or its library): no tracking pixels or mixed
+    content."""
+    if value.startswith("image:") and not (
+        element == "img" and attribute == "src" and LIBRARY_IMAGE.fullmatch(value)
+    ):
+        return None
+    if element == "img" and attribute == "src" and not value.startswith(("/", "image:")):
         return None
     if value.startswith("//"):  # protocol-relative: another host
         return None

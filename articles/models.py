@@ -141,6 +141,15 @@ class Article(models.Model):
     # opened before someone else's save and is refused (see forms.ArticleForm).
     edit_token = models.UUIDField(default=uuid.uuid4, editable=False)
     tags = TaggableManager(through=TaggedArticle, blank=True, ordering=["name"])
+    # PROTECT: an image in use cannot be deleted (the admin lists the articles using it).
+    lead_image = models.ForeignKey(
+        "Image",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lead_of",
+        help_text="Shown above the article, on its cards and when it is shared.",
+    )
 
     objects = PublishedQuerySet.as_manager()
 
@@ -411,6 +420,78 @@ def published_count(now=None):
     )
     row = stored.values_list("live_articles", "waiting").first()
     return 0 if row is None else row[0] - row[1]
+
+
+class Image(models.Model):
+    """One picture in the library: a cleaned original and its renditions, all stored
+    under names made from their content (articles/images.py makes them at upload).
+
+    `renditions` lists every file made from the original: {"kind", "format", "width",
+    "height", "name"}; pages pick from it and never resize anything."""
+
+    ALT_MAX_LENGTH = 300
+
+    name = models.CharField(max_length=200, editable=False, help_text="Stored original.")
+    sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    format = models.CharField(max_length=10, editable=False)
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    alt_text = models.CharField(
+        "alt text",
+        max_length=ALT_MAX_LENGTH,
+        blank=True,
+        help_text="What the picture shows, for readers who cannot see it. Required "
+        "unless the image is decorative.",
+    )
+    decorative = models.BooleanField(
+        default=False, help_text="Adds nothing a reader needs: screen readers skip it."
+    )
+    caption = models.TextField(max_length=1000, blank=True)
+    credit = models.CharField(max_length=200, blank=True, help_text="Photographer or source.")
+    focal_x = models.FloatField(
+        "focal point x", default=0.5, help_text="0 is the left edge, 1 the right."
+    )
+    focal_y = models.FloatField(
+        "focal point y", default=0.5, help_text="0 is the top edge, 1 the bottom."
+    )
+    renditions = models.JSONField(default=list, editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(alt_text="") | models.Q(decorative=True),
+                name="image_alt_text_or_decorative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
+                name="image_focal_point_inside",
+            ),
+        ]
+
+    def __str__(self):
+        label = self.alt_text or self.caption or "decorative image"
+        return f"#{self.pk} {label[:60]}"
+
+    def clean(self):
+        if not self.decorative and not self.alt_text.strip():
+            raise ValidationError(
+                {"alt_text": "Describe the image, or mark it decorative if it adds nothing."}
+            )
+
+    @property
+    def alt(self):
+        """The alt attribute: empty for a decorative image, so screen readers skip it."""
+        return "" if self.decorative else self.alt_text
 
 
 def unique_anchor(heading, taken):

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from . import images
+
 LINK_LABEL = re.compile(r"([\\\[\]])")
 SUMMARY = (
     "News and analysis on artificial intelligence in Hong Kong: policy, finance, health, "
@@ -38,9 +40,10 @@ def quote(text):
     return "\n".join(f"> {line}".rstrip() for line in text.strip().splitlines())
 
 
-def article_markdown(article, absolute):
-    """The article (author, sections and tags loaded) as Markdown; `absolute(path)`
-    makes a full URL."""
+def article_markdown(article, absolute, found=None):
+    """The article (author, lead image, sections and tags loaded) as Markdown;
+    `absolute(path)` makes a full URL; `found` maps the ids of library images the
+    sections show to those images."""
     lines = [f"# {one_line(article.title)}", ""]
     if article.standfirst.strip():
         lines += [quote(article.standfirst), ""]
@@ -54,12 +57,37 @@ def article_markdown(article, absolute):
     if tags:
         lines.append(f"- Topics: {', '.join(tags)}")
     lines += [f"- Web page: {absolute(article.get_absolute_url())}", ""]
+    lead = article.lead_image
+    widest = images.largest(lead) if lead is not None else None
+    if widest is not None:
+        lines += [f"![{label(lead.alt)}]({absolute(images.url(widest['name']))})", ""]
+        if lead.caption.strip() or lead.credit.strip():
+            lines += [one_line(f"{lead.caption} {lead.credit}"), ""]
     for section in article.sections.all():
         if section.heading.strip():
             lines += [f"## {one_line(section.heading)}", ""]
         if section.body.strip():
-            lines += [section.body.strip().replace("\r\n", "\n"), ""]
+            body = section.body.strip().replace("\r\n", "\n")
+            lines += [library_images(body, found or {}, absolute), ""]
     return "\n".join(lines)
+
+
+MARKDOWN_LIBRARY_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(image:(\d{1,18})(?:\s+\"[^\"\n]*\")?\)")
+
+
+def library_images(body, found, absolute):
+    """`![alt](image:42)` with the library image's address (widest JPEG or PNG); a
+    reference to an image no longer in the library is left out."""
+
+    def address(match):
+        image = found.get(int(match[2]))
+        widest = images.largest(image) if image is not None else None
+        if widest is None:
+            return ""
+        alt = match[1] or label(image.alt)
+        return f"![{alt}]({absolute(images.url(widest['name']))})"
+
+    return MARKDOWN_LIBRARY_IMAGE.sub(address, body)
 
 
 def llms_txt(articles, tags, absolute):

@@ -15,13 +15,13 @@ from django.utils import formats, timezone
 from reversion.models import Version
 from taggit.models import Tag
 
-from .models import Article, Section, TaggedArticle
+from .models import Article, Image, Section, TaggedArticle
 
 # As forms.STEP_ASIDE: no section position the form accepts reaches it.
 STEP_ASIDE = 1_000_000
 # What a restore takes from a version; the rest (id, timestamps, who edited last, the
 # edit token) stays the live article's.
-TEXT_FIELDS = ["title", "slug", "standfirst", "status"]
+TEXT_FIELDS = ["title", "slug", "standfirst", "status", "lead_image_id"]
 PUBLICATION_FIELDS = ["published_at", "author_id"]
 WHEN = "j M Y H:i:s"
 WORD = re.compile(r"\s+|[^\s]+")
@@ -103,7 +103,13 @@ def restored_article(current, version_article, *, with_publication):
         setattr(article, name, getattr(version_article, name))
     if not _user_exists(article.author_id):
         article.author_id = current.author_id  # the byline's user is gone
+    if not _image_exists(article.lead_image_id):
+        article.lead_image_id = current.lead_image_id  # deleted from the library since
     return article
+
+
+def _image_exists(pk):
+    return pk is None or Image.objects.filter(pk=pk).exists()
 
 
 def _user_exists(pk):
@@ -158,6 +164,8 @@ def insert_for_recovery(version_article):
         if not _user_exists(getattr(row, name)):
             setattr(row, name, None)
             setattr(version_article, name, None)
+    if not _image_exists(row.lead_image_id):
+        row.lead_image_id = version_article.lead_image_id = None
     Article.objects.bulk_create([row])
 
 
@@ -184,6 +192,7 @@ def snapshot(state):
         "status": article.status,
         "published_at": article.published_at,
         "author_id": article.author_id,
+        "lead_image_id": article.lead_image_id,
         "tags": sorted(state.tag_names),
         "sections": [
             (section.pk, section.heading, section.anchor, section.body)
@@ -270,9 +279,10 @@ def describe(before, after, now=None):
             ("slug", "address"),
             ("standfirst", "standfirst"),
             ("author_id", "byline"),
+            ("lead_image_id", "lead image"),
             ("tags", "tags"),
         ]
-        if before[key] != after[key]
+        if before.get(key) != after.get(key)
     ]
     old_sections = {pk: rest for pk, *rest in before["sections"]}
     in_place = _kept_in_order(list(old_sections), [pk for pk, *_ in after["sections"]])
@@ -350,6 +360,13 @@ def _status_text(article):
     return label
 
 
+def _image_text(article):
+    if article.lead_image_id is None:
+        return "none"
+    image = Image.objects.filter(pk=article.lead_image_id).first()
+    return str(image) if image else f"#{article.lead_image_id} (deleted from the library)"
+
+
 def comparison(old, new):
     """Rows of (label, old HTML, new HTML, changed) for two States, sections matched by id."""
     rows = []
@@ -362,6 +379,7 @@ def comparison(old, new):
     add("Address", old.article.slug, new.article.slug)
     add("Standfirst", old.article.standfirst, new.article.standfirst)
     add("Status and time", _status_text(old.article), _status_text(new.article))
+    add("Lead image", _image_text(old.article), _image_text(new.article))
     old_tags, new_tags = old.tag_names, new.tag_names
     left, right = mark_names(old_tags, new_tags)
     rows.append({"label": "Tags", "old": left, "new": right, "changed": old_tags != new_tags})

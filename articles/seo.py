@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 
+from . import images
+
 # As in Django's json_script: nothing in the data can close the <script> element.
 _ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -27,5 +29,13 @@ def article_json_ld(article, request):
         "keywords": [tag.name for tag in article.tags.all()],
         "inLanguage": "en",
     }
+    if article.lead_image is not None:
+        # The 1200 px crop and the widest rendition at the picture's own proportions.
+        chosen = [images.social(article.lead_image), images.largest(article.lead_image)]
+        data["image"] = [
+            request.build_absolute_uri(images.url(rendition["name"]))
+            for rendition in chosen
+            if rendition is not None
+        ]
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_ESCAPES)
     return mark_safe(text)

@@ -26,6 +26,7 @@ from taggit.models import Tag
 from .models import (
     Article,
     ContentVersion,
+    Image,
     SearchDocument,
     SearchEntry,
     Section,
@@ -116,6 +117,8 @@ def triggers():
     tracked = [ARTICLE, Section._meta.db_table, TAGGED, Tag._meta.db_table, REDIRECTS]
     # Search results change with the index.
     tracked += [SearchEntry._meta.db_table, SearchDocument._meta.db_table]
+    # Pages show images' alt text, captions, credits and crops.
+    tracked.append(Image._meta.db_table)
     defined = [
         Trigger(f"{table}_{event.lower()}", table, event, [_bump()], per_statement=True)
         for table in tracked

@@ -23,7 +23,7 @@ from django.views import defaults
 from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 
-from . import cache, plain_text, related, search, topics
+from . import cache, images, plain_text, related, search, topics
 from .models import Article, SlugRedirect, published_count
 from .roles import can_preview
 from .seo import article_json_ld
@@ -78,7 +78,7 @@ class ArticleListView(ListView):
 
     @staticmethod
     def articles():
-        return Article.objects.select_related("author").prefetch_related("tags")
+        return Article.objects.select_related("author", "lead_image").prefetch_related("tags")
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # A deep page's ids were picked under published() in this content version (any
@@ -129,7 +129,7 @@ class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
 
     def get_queryset(self):
-        articles = Article.objects.select_related("author")
+        articles = Article.objects.select_related("author", "lead_image")
         if not can_preview(self.request.user):
             articles = articles.published()
         return articles.prefetch_related("sections", "tags")
@@ -146,6 +146,8 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
+        # Library images in the sections: one query when there are any, none otherwise.
+        images.expand_sections(article.sections.all(), show_missing=can_preview(self.request.user))
         return super().get_context_data(
             related_articles=cache.cached(
                 f"related:{article.pk}", lambda: related.related_articles(article)
@@ -240,9 +242,10 @@ def robots_txt(request):
 @conditional_page
 def article_markdown(request, slug):
     """The published article as Markdown (/articles/<slug>.md); 404 for anything else."""
-    articles = Article.objects.published().select_related("author")
+    articles = Article.objects.published().select_related("author", "lead_image")
     article = get_object_or_404(articles.prefetch_related("sections", "tags"), slug=slug)
-    text = plain_text.article_markdown(article, request.build_absolute_uri)
+    found = images.found_in(article.sections.all())  # a query only when there are any
+    text = plain_text.article_markdown(article, request.build_absolute_uri, found)
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     # When public content last changed, not this article: a tag renamed or another
     # article published changes this text too.

@@ -76,6 +76,33 @@ def start_redis(tmp_dir, port=None):
     unavailable("redis-server did not start")
 
 
+def start_s3():
+    """moto's standalone S3-protocol server on 127.0.0.1 and a free port: (process,
+    endpoint URL). It keeps everything in memory and stops with its process."""
+    import http.client
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/moto-api/")
+            if connection.getresponse().status < 500:
+                return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+        finally:
+            connection.close()
+        if process.poll() is not None:
+            break
+    process.kill()
+    unavailable("moto's S3 server did not start")
+
+
 BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GUNICORN = os.path.join(os.path.dirname(sys.executable), "gunicorn")
 

@@ -143,3 +143,111 @@ def _postgres_tool(name):
     if found is None:
         raise BackupError(f"{name} is not installed (Debian package postgresql-client).")
     return found
+
+
+# Media: the uploaded images, through the storage API (local disk or an object store).
+# They go into a tar archive beside the database snapshot, PATH.media.tar. Every name
+# is made from its file's content, so restoring never overwrites a different file.
+MEDIA_SUFFIX = ".media.tar"
+MEDIA_TOP = "images"
+
+
+def media_path(path):
+    return f"{path}{MEDIA_SUFFIX}"
+
+
+def _stored_names(storage, directory):
+    try:
+        directories, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        yield f"{directory}/{name}"
+    for sub in sorted(directories):
+        yield from _stored_names(storage, f"{directory}/{sub}")
+
+
+def backup_media(path):
+    """Write every stored image to PATH.media.tar (atomically, owner-only); returns how
+    many files it holds."""
+    import tarfile
+
+    from django.core.files.storage import storages
+
+    storage = storages["default"]
+    target, partial = media_path(path), f"{media_path(path)}.partial"
+    count = 0
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle, tarfile.open(fileobj=handle, mode="w") as tar:
+            for name in _stored_names(storage, MEDIA_TOP):
+                with storage.open(name) as stored:
+                    info = tarfile.TarInfo(name)
+                    info.size = storage.size(name)
+                    info.mode = 0o644
+                    tar.addfile(info, stored)
+                count += 1
+        os.replace(partial, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.remove(partial)
+        raise BackupError(f"Cannot write {target}: {error.strerror or error}.") from error
+    return count
+
+
+def check_media(path):
+    """Refuse a damaged media archive, or one holding anything but stored images,
+    before the database is touched."""
+    import tarfile
+
+    archive = media_path(path)
+    if not os.path.isfile(archive):
+        return
+    try:
+        with tarfile.open(archive, mode="r") as tar:
+            _checked_members(archive, tar)
+    except tarfile.TarError as error:
+        raise BackupError(f"{archive} is damaged ({error}); nothing was restored.") from error
+
+
+def _checked_members(archive, tar):
+    members = tar.getmembers()
+    for member in members:
+        parts = member.name.split("/")
+        if not member.isfile() or parts[0] != MEDIA_TOP or ".." in parts or "" in parts:
+            raise BackupError(f"{archive} holds {member.name!r}, not an image; nothing restored.")
+    return members
+
+
+def restore_media(path):
+    """Put the images of PATH.media.tar back into storage; returns (files restored,
+    files already there), or None when the backup has no media archive. Members with
+    any other name than a stored image's are refused before anything is written."""
+    import tarfile
+
+    from django.core.files.storage import storages
+
+    archive = media_path(path)
+    if not os.path.isfile(archive):
+        return None
+    storage = storages["default"]
+    try:
+        with tarfile.open(archive, mode="r") as tar:
+            members = tar.getmembers()
+            for member in members:
+                parts = member.name.split("/")
+                if (not member.isfile() or parts[0] != MEDIA_TOP or ".." in parts
+                        or member.name.startswith("/")):  # fmt: skip
+                    raise BackupError(
+                        f"{archive} holds {member.name!r}, not an image; nothing restored."
+                    )
+            restored = present = 0
+            for member in members:
+                if storage.exists(member.name):
+                    present += 1
+                    continue
+                storage.save(member.name, tar.extractfile(member))
+                restored += 1
+    except tarfile.TarError as error:
+        raise BackupError(f"{archive} is damaged ({error}); no image was restored.") from error
+    return restored, present

@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "articles.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Uploaded images, named by content, cached for a year (DJANGO_SERVE_MEDIA).
+    "hkai_site.media.MediaMiddleware",
     # Before anything that answers early: CORS headers on /api/ responses and 304s.
     "corsheaders.middleware.CorsMiddleware",
     "hkai_site.middleware.ApiCacheMiddleware",
@@ -212,6 +214,39 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Uploaded images (articles/images.py): on local disk under MEDIA_ROOT, served by the
+# app (hkai_site/media.py) or the reverse proxy; or, with AWS_STORAGE_BUCKET_NAME, on
+# an S3-compatible object store shared by several servers (docs/operations.md).
+MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = env("DJANGO_MEDIA_URL", "/media/")
+SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", True)
+IMAGE_MAX_BYTES = int(env_number("DJANGO_IMAGE_MAX_MB", 20, float) * 1_000_000)
+IMAGE_MAX_PIXELS = int(env_number("DJANGO_IMAGE_MAX_MEGAPIXELS", 50, float) * 1_000_000)
+MEDIA_ORIGINS = []  # where pages load images from besides this site (img-src below)
+if env("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL"),
+            "region_name": env("AWS_S3_REGION_NAME"),
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN"),
+            "location": env("AWS_LOCATION", ""),
+            # Names are made from content: a name is never written twice with new bytes.
+            "file_overwrite": False,
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+            "default_acl": env("AWS_DEFAULT_ACL"),
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    SERVE_MEDIA = False
+    if env("AWS_S3_CUSTOM_DOMAIN"):
+        MEDIA_ORIGINS = [f"https://{env('AWS_S3_CUSTOM_DOMAIN')}"]
+    elif env("AWS_S3_ENDPOINT_URL"):
+        MEDIA_ORIGINS = [env("AWS_S3_ENDPOINT_URL").rstrip("/")]
+    else:
+        MEDIA_ORIGINS = ["https://*.amazonaws.com"]
+
 # How many reverse proxies in front of the site append to X-Forwarded-For: the client's
 # address is the one the outermost proxy saw. 0 (unset): REMOTE_ADDR, the header ignored.
 TRUSTED_PROXIES = env("DJANGO_TRUSTED_PROXIES", "0")
@@ -249,7 +284,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -20,6 +20,8 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.STATIC_ROOT = tempfile.mkdtemp(prefix="hkai-test-static-")
+    # Uploaded images go to a directory of the run's own, never into the checkout.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="hkai-test-media-")
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +64,22 @@ def make_article(db):
         if tags:
             article.tags.add(*tags)
         return article
+
+    return make
+
+
+@pytest.fixture
+def make_image(db):
+    """A library image made from a picture drawn here (tests/helpers.py picture_bytes)."""
+    from articles import images
+    from tests.helpers import picture_bytes
+
+    def make(size=(2000, 1500), format="JPEG", **fields):
+        n = next(_counter)
+        fields.setdefault("alt_text", f"A test pattern {n}")
+        image = images.ingest(picture_bytes(size, format, seed=n), **fields)
+        image.save()
+        return image
 
     return make
 

@@ -83,3 +83,27 @@ def run_python(*args, env=None, drop=("DJANGO_", "DATABASE"), timeout=120):
         text=True,
         timeout=timeout,
     )
+
+
+def picture_bytes(size=(2000, 1500), format="JPEG", mode="RGB", exif=None, seed=0, **save):
+    """A synthetic picture drawn with Pillow (bands of colour, a diagonal, a dot at the
+    top left; `seed` moves the dot), encoded as `format`: tests never ship image files."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    width, height = size
+    image = Image.new(mode, size, (40, 120, 200, 255)[: len(mode)] if mode != "L" else 120)
+    draw = ImageDraw.Draw(image)
+    for x in range(0, width, max(1, width // 12)):
+        draw.rectangle((x, 0, x + width // 24, height), fill=(220, 80, 40, 255)[: len(mode)])
+    draw.line(
+        (0, 0, width, height), fill=(250, 250, 250, 255)[: len(mode)], width=max(1, width // 100)
+    )
+    dot, shift = width // 10, (seed * 7) % max(1, width - width // 10)
+    draw.ellipse((shift, 0, shift + dot, dot), fill=(0, 0, 0, 255)[: len(mode)])
+    out = io.BytesIO()
+    if exif is not None:
+        save["exif"] = exif
+    image.save(out, format, **save)
+    return out.getvalue()

@@ -67,6 +67,7 @@ def test_articles_are_published_only_and_newest_first(client, make_article):
         "url": f"http://testserver{older.get_absolute_url()}",
         "markdown_url": f"http://testserver{reverse('articles:markdown', args=[older.slug])}",
         "api_url": f"http://testserver{reverse('api:article', args=[older.slug])}",
+        "lead_image": None,
     }
     published = datetime.datetime.fromisoformat(item["published_at"])
     assert published == older.published_at.replace(

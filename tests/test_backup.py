@@ -2,6 +2,7 @@
 
 import contextlib
 import hashlib
+import io
 import os
 import sqlite3
 import subprocess
@@ -30,8 +31,9 @@ def fingerprints(client):
     return [hashlib.sha256(client.get(url).content).hexdigest() for url in PAGES]
 
 
-def in_database(database_url, *args, code=None):
+def in_database(database_url, *args, code=None, **extra):
     env = {
+        **extra,
         "DATABASE_URL": database_url,
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "DJANGO_SETTINGS_MODULE": "hkai_site.settings",
@@ -212,3 +214,43 @@ def test_backup_to_a_place_that_cannot_be_written_is_a_one_line_error(tmp_path, 
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith(f"CommandError: Cannot write {tmp_path / where}")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restored_site_shows_its_images(
+    tmp_path, empty_database, make_article, make_image, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"  # this test's images alone
+    image = make_image(size=(900, 600), alt_text="A restored test pattern")
+    article = make_article(slug="pictured", lead_image=image)
+    snapshot = tmp_path / "snapshot.backup"
+    out = io.StringIO()
+    call_command("backup", str(snapshot), stdout=out)
+    assert f"Backed up {1 + len(image.renditions)} image files" in out.getvalue()
+    media = tmp_path / "restored-media"
+    restored = in_database(empty_database, "restore", str(snapshot), DJANGO_MEDIA_ROOT=str(media))
+    assert restored.returncode == 0, restored.stderr
+    assert f"Restored {1 + len(image.renditions)} image files (0 already here)" in restored.stdout
+    code = (
+        RENDER.split("import django")[0]
+        + "import django; django.setup(); from django.test import Client; c = Client(); "
+        f"page = c.get('{article.get_absolute_url()}').content.decode(); "
+        "import re; names = re.findall(r'/media/(images/[^ \"]+)', page); "
+        "print(len(names), *sorted({c.get('/media/' + n).status_code for n in names}))"
+    )
+    shown = in_database(empty_database, code=code, DJANGO_MEDIA_ROOT=str(media))
+    assert shown.returncode == 0, shown.stderr
+    count, *statuses = shown.stdout.split()
+    assert int(count) >= 9 and statuses == ["200"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_a_media_archive_with_other_files(tmp_path):
+    import tarfile
+
+    snapshot = tmp_path / "snapshot.backup"
+    call_command("backup", str(snapshot), stdout=io.StringIO())
+    with tarfile.open(f"{snapshot}.media.tar", "w") as tar:
+        tar.add(__file__, arcname="../../etc/evil.py")
+    with pytest.raises(CommandError, match="not an image; nothing restored"):
+        call_command("restore", str(snapshot), "--replace", stdout=io.StringIO())

@@ -366,3 +366,16 @@ def test_migrating_installs_the_triggers_again(client, make_article):
     page(client, "/")
     Article.objects.filter(pk=article.pk).update(title="After migrate")
     assert "After migrate" in page(client, "/")
+
+
+def test_an_image_edit_moves_the_content_version(make_image):
+    # Pages show an image's alt text, caption and crop: a raw update moves the version
+    # as any edit does, with no Python code to remember.
+    image = make_image(size=(600, 400))
+    for column, value in [("alt_text", "A new description"), ("focal_x", 0.9)]:
+        before = cache.current_version()[0]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE articles_image SET {column} = %s WHERE id = %s", [value, image.pk]
+            )
+        assert cache.current_version()[0] != before, column

@@ -401,3 +401,18 @@ def test_the_list_tells_which_live_articles_have_draft_changes(
         drafted.title: "Published · draft changes",
         submitted.title: "Published · changes in review",
     }
+
+
+def test_the_preview_shows_the_lead_image_chosen_on_the_form(
+    editor, client_for, client, live, make_image
+):
+    eddie = client_for(editor)
+    image = make_image(size=(900, 600))
+    data = form_data(eddie.get(change_url(live)))
+    data["lead_image"] = str(image.pk)
+    eddie.post(change_url(live), data)  # draft changes: readers keep no image
+    assert "<picture" in eddie.get(preview_url(live)).content.decode()
+    assert "<picture" not in client.get(live.get_absolute_url()).content.decode()
+    data["lead_image"] = "junk"
+    eddie.post(autosave_url(live), data)
+    assert eddie.get(preview_url(live)).status_code == 200

@@ -808,3 +808,20 @@ def test_the_restore_and_recover_pages_say_what_they_show(editor, client_for, ma
     assert f"as its last version holds it (Deleted, {when} by eddie)" in " ".join(
         texts(page, "#article_form p")
     )
+
+
+def test_restoring_a_version_restores_its_lead_image(editor, client_for, make_article, make_image):
+    first, second = make_image(size=(600, 400)), make_image(size=(600, 400))
+    article = make_article()
+    client = client_for(editor)
+    save(client, article, lead_image=str(first.pk), title="With the first picture")
+    save(client, article, lead_image=str(second.pk))
+    assert history_rows(client, article)[0][3] == "Edited: lead image"
+    assert Article.objects.get(pk=article.pk).lead_image == second
+    assert (
+        restore(client, article, version_with(article, "Edited: title, lead image")).status_code
+        == 302
+    )
+    assert Article.objects.get(pk=article.pk).lead_image == first
+    compare = client.get(compare_url(article, *Version.objects.get_for_object(article)[:2]))
+    assert "Lead image" in compare.content.decode()

@@ -1,5 +1,5 @@
-"""What `manage.py backup` and `manage.py restore` share: a PATH, one call to
-hkai_site.backup, and one line saying what was done, or a one-line error."""
+"""What `manage.py backup` and `manage.py restore` share: a PATH, the calls to
+hkai_site.backup, and lines saying what was done, or a one-line error."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -14,10 +14,12 @@ class SnapshotCommand(BaseCommand):
 
     def handle(self, *args, path, **options):
         try:
-            self.act(path, **options)
+            said = self.act(path, **options)
         except (BackupError, OSError) as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(self.done.format(path=path))
+        for line in [self.done.format(path=path), *said]:
+            self.stdout.write(line)
 
     def act(self, path, **options):
+        """Do it; return the lines to say after `done`."""
         raise NotImplementedError
