@@ -32,7 +32,10 @@ def related_articles(article, limit=RELATED_LIMIT, window=None):
     The candidates are the `window` most recently added articles of each of its topics,
     read off the (tag, article) index, so the cost stays the same at any number of
     articles (ranking every article of a popular topic took 100 ms at 100,000). The
-    joins are written out (CROSS JOIN keeps SQLite's join order: candidates first)."""
+    joins are written out (CROSS JOIN keeps SQLite's join order: candidates first): the
+    same candidates as ORM subqueries (`pk__in` each topic's newest, OR'ed) give the same
+    articles, but SQLite walks every published article to test them: 33 ms at 100,000
+    articles against 0.65 ms here (10.6 against 0.43 at 1,000; median of 150)."""
     tag_ids = [tag.pk for tag in article.tags.all()]
     if not tag_ids:
         return []
