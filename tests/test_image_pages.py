@@ -108,6 +108,22 @@ def test_cards_show_the_cropped_lead_image(client, make_article, make_image):
         assert int(img["width"]) / int(img["height"]) == pytest.approx(1.5, abs=0.01)  # 3:2
 
 
+def test_search_results_show_the_lead_image_without_another_query(
+    client, make_article, make_image, django_assert_num_queries
+):
+    image = make_image(size=(2000, 1000))
+    make_article(title="Durian with a picture", lead_image=image, sections=[("", "durian")])
+    make_article(title="Durian without", sections=[("", "durian")])
+    client.get("/")
+    results = soup(client.get("/search/", {"q": "durian"})).select(".search-result")
+    assert [bool(r.select_one("picture img[alt]")) for r in results].count(True) == 1
+    make_article(title="Durian again", lead_image=image, sections=[("", "durian")])
+    client.get("/")
+    # As on /search/ without images (tests/test_search.py): the hits carry their images.
+    with django_assert_num_queries(3 + unchanged_state()):
+        client.get("/search/", {"q": "DURIAN"})
+
+
 def test_link_previews_and_json_ld_name_the_1200_px_crop(client, make_article, make_image):
     image = make_image(size=(2400, 1600))
     article = make_article(lead_image=image)

@@ -165,7 +165,7 @@ def search(query):
 
 def hits_for(best, terms):
     """Hit objects for these best-matching sections, in order; one query."""
-    sections = Section.objects.select_related("article").in_bulk([pk for pk, _ in best])
+    sections = Section.objects.select_related("article__lead_image").in_bulk([pk for pk, _ in best])
     marks = Marker(terms)
     hits = []
     for section_id, in_section in best:
