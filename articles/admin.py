@@ -32,7 +32,7 @@ from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import checks, drafts, image_admin, limits, revisions, roles  # noqa: F401  (image_admin registers)
+from . import checks, drafts, image_admin, images, limits, revisions, roles  # noqa: F401
 from .forms import (
     ArticleForm,
     SectionForm,
@@ -584,6 +584,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             shown = Article.objects.prefetch_related("sections", "tags").get(pk=article.pk)
         else:
             shown = drafts.preview_article({}, None, author=request.user)
+        images.expand_sections(shown.sections.all(), show_missing=True)  # as the page does
         context = {
             "article": shown,
             "is_preview": True,
@@ -887,13 +888,11 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
 
     def _markdown_preview(self, request):
         self._require_editor(request)
-        return JsonResponse(
-            {
-                "html": render_markdown(
-                    request.POST.get("body", "")[: limits.SECTION_BODY_MAX_LENGTH]
-                )
-            }
-        )
+        body = request.POST.get("body", "")[: limits.SECTION_BODY_MAX_LENGTH]
+        # Library images drawn as on the page (a missing one named), never <img src="image:N">.
+        section = Section(body=body, body_html=render_markdown(body))
+        images.expand_sections([section], show_missing=True)
+        return JsonResponse({"html": section.body_html})
 
 
 admin.site.unregister(get_user_model())

@@ -228,3 +228,26 @@ def test_the_changelist_fits_1280_px_with_titles_cut_and_authors_whole(
     assert author.inner_text() == "caroline.wong"
     assert author.evaluate("e => e.scrollWidth <= e.clientWidth")
     assert page.locator("#result_list th.column-author").inner_text().strip() == "AUTHOR"
+
+
+def test_insert_image_puts_a_library_image_into_a_section(editor_page, live, make_image):
+    page = editor_page
+    page.on("dialog", lambda dialog: dialog.accept())
+    image = make_image(size=(900, 600))
+    page.goto(change(live))
+    body = page.locator("#id_sections-1-body")
+    body.click()
+    body.press("End")
+    with page.expect_popup() as opened:
+        page.locator("#lookup_id_sections-1-body_image").click()
+    library = opened.value
+    library.wait_for_load_state()
+    with library.expect_event("close"):  # chosen: the library closes
+        library.locator(f'a[data-popup-opener="{image.pk}"]').first.click()
+    expect(body).to_have_value(f"Cheaper to run.\n\n![](image:{image.pk})\n\n")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish changes").click()
+    page.goto(live.get_absolute_url())
+    figure = page.locator("#costs ~ * figure picture img, section figure picture img").first
+    expect(figure).to_have_attribute("alt", image.alt_text)
+    assert page.context.console.problems() == []

@@ -228,3 +228,18 @@ def test_query_counts_stay_flat_with_images(
     check(Article.objects.first())
     grow(30)
     check(Article.objects.first())
+
+
+def test_the_editors_previews_draw_library_images_not_broken_ones(
+    admin_client, make_article, make_image
+):
+    image = make_image(size=(900, 600))
+    body = f"Before.\n\n![](image:{image.pk})\n\n![](image:999999)"
+    url = reverse("admin:articles_article_markdown_preview")
+    html = admin_client.post(url, {"body": body}).json()["html"]
+    assert "<picture" in html and 'src="image:' not in html
+    assert "999999" in html  # a missing image is named to the editor
+    article = make_article(sections=[("", body)])
+    page = admin_client.get(reverse("admin:articles_article_preview", args=[article.pk]))
+    assert page.status_code == 200 and "<picture" in page.content.decode()
+    assert 'src="image:' not in page.content.decode()

@@ -225,6 +225,43 @@
     count();
   }
 
+  /* "Insert image": the image library opens as the admin's own lookup popup (as for a
+     raw-id field); the image chosen there goes into the section's text at the cursor as
+     ![](image:N), drawn with the library's alt text and caption. The library's address
+     comes from the lead image's "+" link, so there is none for who cannot use it. */
+  function imagePicker(row) {
+    const body = row.querySelector("textarea[name$=-body]");
+    const add = document.getElementById("add_id_lead_image");
+    const $ = window.django && window.django.jQuery;
+    if (!body || !add || !$) return null;
+    const library = new URL(add.getAttribute("href"), window.location.href);
+    library.pathname = library.pathname.replace(/add\/$/, "");
+    library.search = "?_to_field=id";
+    const chosen = document.createElement("input");
+    chosen.type = "hidden"; /* no name: never sent with the form */
+    chosen.id = body.id + "_image";
+    const link = document.createElement("a");
+    link.id = "lookup_" + chosen.id;
+    link.className = "related-lookup button section-image";
+    link.href = library.pathname + library.search;
+    link.textContent = "Insert image";
+    link.title = "Choose an image from the library for this section";
+    $(chosen).on("change", () => {
+      const id = parseInt(chosen.value, 10);
+      chosen.value = "";
+      if (!(id > 0)) return;
+      const at = body.selectionStart ?? body.value.length;
+      const before = body.value.slice(0, at), after = body.value.slice(at);
+      const line = (before && !before.endsWith("\n\n") ? (before.endsWith("\n") ? "\n" : "\n\n") : "") +
+        "![](image:" + id + ")" + (after.startsWith("\n") ? "" : "\n\n");
+      body.value = before + line + after;
+      body.focus();
+      body.selectionStart = body.selectionEnd = (before + line).length;
+      body.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    return [chosen, link];
+  }
+
   /* Sections: Move up / Move down (keyboard), dragging, and "Add a section here". */
   function setUpSections(group) {
     const announcer = document.createElement("p");
@@ -309,6 +346,8 @@
       });
       buttons[2].title = "Adds a section after this one";
       tools.append(handle, ...buttons);
+      const picker = imagePicker(row);
+      if (picker) tools.append(...picker);
       const title = row.querySelector("h3");
       (title || row.firstChild).after(tools);
 
