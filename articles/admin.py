@@ -324,7 +324,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     def save_model(self, request, obj, form, change):
         if getattr(request, "drafting", False):
             submitted = "_submit_changes" in request.POST
-            data = drafts.form_data(request.POST)
+            data = drafts.drafted(request.POST, form)
             request.article_draft = drafts.save_draft(obj, data, request.user, submitted=submitted)
             return  # the article itself, and so everything readers see, stays as it is
         if not change and obj.author_id is None:
@@ -444,7 +444,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         if saved is not None:
             request.shown_data = drafts.as_querydict(saved.data)
         elif draft is not None:
-            request.shown_data = drafts.as_querydict(draft.data, opened_token=draft.token)
+            data = drafts.with_publication(draft.data, article)
+            request.shown_data = drafts.as_querydict(data, opened_token=draft.token)
         if getattr(request, "shown_data", None) is not None:
             shown = drafts.preview_article(request.shown_data, article)
             sections = list(shown.sections.all())

@@ -416,3 +416,27 @@ def test_the_preview_shows_the_lead_image_chosen_on_the_form(
     data["lead_image"] = "junk"
     eddie.post(autosave_url(live), data)
     assert eddie.get(preview_url(live)).status_code == 200
+
+
+def test_an_editor_publishes_an_authors_draft_changes_as_they_stand(
+    author, other_author, editor, client_for, client, live
+):
+    amy, eddie = client_for(author), client_for(editor)
+    published_at = live.published_at
+    data = form_data(amy.get(change_url(live)))
+    data["title"] = NEW
+    # The Author's form has no status, publication time or byline: forged ones are dropped.
+    forged = {"status": "draft", "author": str(other_author.pk), "published_at_0": "2030-01-01"}
+    response = amy.post(change_url(live), {**data, **forged, "_submit_changes": "Submit"})
+    assert response.status_code == 302
+    assert not {"status", "author", "published_at_0"} & set(ArticleDraft.objects.get().data)
+
+    shown = form_data(eddie.get(change_url(live)))
+    assert shown["title"] == NEW and shown["status"] == "published"
+    assert shown["author"] == str(author.pk) and shown["published_at_0"]
+    response = eddie.post(change_url(live), {**shown, **PUBLISH})
+    assert response.status_code == 302, texts(response, ".errornote, .errorlist")
+    live.refresh_from_db()
+    assert (live.title, live.status, live.author) == (NEW, Article.Status.PUBLISHED, author)
+    assert live.published_at.replace(microsecond=0) == published_at.replace(microsecond=0)
+    assert NEW in client.get(live.get_absolute_url()).content.decode()
