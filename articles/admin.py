@@ -11,6 +11,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
@@ -94,6 +95,21 @@ def bound_to(form_class, data):
 
     Bound.__name__ = form_class.__name__
     return Bound
+
+
+class ChosenByNumber(AutocompleteSelect):
+    """The admin's autocomplete, showing the chosen row only for a number a database
+    column can hold: a form shown again with a forged or stored value ("junk", twenty
+    digits) shows nothing chosen, and its field's error, instead of failing the page."""
+
+    def optgroups(self, name, value, attrs=None):
+        def fits(choice):
+            try:
+                return abs(int(choice)) < 2**63
+            except (TypeError, ValueError):
+                return False
+
+        return super().optgroups(name, [choice for choice in value if fits(choice)], attrs)
 
 
 class SectionInline(admin.StackedInline):
@@ -241,6 +257,12 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 if value != Article.Status.PUBLISHED
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            using = kwargs.get("using")
+            kwargs["widget"] = ChosenByNumber(db_field, self.admin_site, using=using)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -440,3 +440,16 @@ def test_an_editor_publishes_an_authors_draft_changes_as_they_stand(
     assert (live.title, live.status, live.author) == (NEW, Article.Status.PUBLISHED, author)
     assert live.published_at.replace(microsecond=0) == published_at.replace(microsecond=0)
     assert NEW in client.get(live.get_absolute_url()).content.decode()
+
+
+def test_an_image_number_too_large_for_the_database_is_a_form_error(editor, client_for, live):
+    eddie = client_for(editor)
+    data = form_data(eddie.get(change_url(live)))
+    data["lead_image"] = "99999999999999999999"
+    response = eddie.post(change_url(live), {**data, **PUBLISH})
+    assert response.status_code == 200
+    assert "Select a valid choice" in " ".join(texts(response, ".errorlist"))
+    for junk in ("99999999999999999999", "junk"):
+        eddie.post(autosave_url(live), {**data, "lead_image": junk})
+        assert eddie.get(change_url(live) + "?restore=autosave").status_code == 200
+        assert eddie.get(preview_url(live) + "?typed=1").status_code == 200
