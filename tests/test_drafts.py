@@ -453,3 +453,14 @@ def test_an_image_number_too_large_for_the_database_is_a_form_error(editor, clie
         eddie.post(autosave_url(live), {**data, "lead_image": junk})
         assert eddie.get(change_url(live) + "?restore=autosave").status_code == 200
         assert eddie.get(preview_url(live) + "?typed=1").status_code == 200
+
+
+def test_a_long_article_saves_and_autosaves_whole(editor, client_for, make_article):
+    # 200 sections: some 1,400 form fields, past Django's default limit of 1,000.
+    long = make_article(sections=[(f"Part {n}", f"Text {n}.") for n in range(200)])
+    eddie = client_for(editor)
+    data = form_data(eddie.get(change_url(long)))
+    data["sections-199-body"] = "The last part, changed."
+    assert eddie.post(autosave_url(long), data).status_code == 200
+    assert eddie.post(change_url(long), {**data, **PUBLISH}).status_code == 302
+    assert long.sections.get(position=199).body == "The last part, changed."
