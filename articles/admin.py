@@ -11,6 +11,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import EmptyResultSet, FullResultSet, PermissionDenied
@@ -94,6 +95,21 @@ def bound_to(form_class, data):
 
     Bound.__name__ = form_class.__name__
     return Bound
+
+
+class ChosenByNumber(AutocompleteSelect):
+    """The admin's autocomplete, showing the chosen row only for a number a database
+    column can hold: a form shown again with a forged or stored value ("junk", twenty
+    digits) shows nothing chosen, and its field's error, instead of failing the page."""
+
+    def optgroups(self, name, value, attrs=None):
+        def fits(choice):
+            try:
+                return abs(int(choice)) < 2**63
+            except (TypeError, ValueError):
+                return False
+
+        return super().optgroups(name, [choice for choice in value if fits(choice)], attrs)
 
 
 class SectionInline(admin.StackedInline):
@@ -242,6 +258,12 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
+            using = kwargs.get("using")
+            kwargs["widget"] = ChosenByNumber(db_field, self.admin_site, using=using)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "tags":
@@ -324,7 +346,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     def save_model(self, request, obj, form, change):
         if getattr(request, "drafting", False):
             submitted = "_submit_changes" in request.POST
-            data = drafts.form_data(request.POST)
+            data = drafts.drafted(request.POST, form)
             request.article_draft = drafts.save_draft(obj, data, request.user, submitted=submitted)
             return  # the article itself, and so everything readers see, stays as it is
         if not change and obj.author_id is None:
@@ -444,7 +466,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         if saved is not None:
             request.shown_data = drafts.as_querydict(saved.data)
         elif draft is not None:
-            request.shown_data = drafts.as_querydict(draft.data, opened_token=draft.token)
+            data = drafts.with_publication(draft.data, article)
+            request.shown_data = drafts.as_querydict(data, opened_token=draft.token)
         if getattr(request, "shown_data", None) is not None:
             shown = drafts.preview_article(request.shown_data, article)
             sections = list(shown.sections.all())

@@ -31,6 +31,32 @@ def form_data(querydict):
     }
 
 
+def drafted(querydict, form):
+    """What to keep of a submitted edit form as draft changes: the fields that `form`
+    lets its user change, and the sections. An Author's form has no status, publication
+    time or byline, so a forged value for one is dropped, never put live by an Editor."""
+
+    def editable(name):
+        field = name if name in form.fields else name.rpartition("_")[0]  # date_0, date_1
+        return field in form.fields or name.startswith(f"{SECTIONS}-")
+
+    return {name: values for name, values in form_data(querydict).items() if editable(name)}
+
+
+def with_publication(data, article):
+    """Stored form data, with the live article's status, publication time and byline
+    where it has none of its own (draft changes saved by an Author), so that an Editor's
+    form opened on them shows the article's and "Publish changes" keeps them."""
+    when = timezone.localtime(article.published_at) if article.published_at else None
+    live = {
+        "status": [article.status],
+        "author": [str(article.author_id or "")],
+        "published_at_0": [when.strftime("%Y-%m-%d") if when else ""],
+        "published_at_1": [when.strftime("%H:%M:%S") if when else ""],
+    }
+    return {**{name: values for name, values in live.items() if name not in data}, **data}
+
+
 def as_querydict(data, **replace):
     """Stored form data as a QueryDict a form can be bound to; `replace` sets fields."""
     query = QueryDict(mutable=True)

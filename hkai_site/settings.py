@@ -307,6 +307,10 @@ AXES_CLIENT_IP_CALLABLE = "hkai_site.proxies.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
+# An article's form sends 7 fields a section: Django's default of 1,000 fields refused
+# (400) every save and autosave of an article past about 140 sections. 4,000 holds the
+# 500 sections the preview and autosave read (articles/drafts.py, MAX_FIELDS).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

@@ -7,7 +7,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from articles.models import Article, ArticleDraft
+from articles import revisions
+from articles.models import Article, ArticleDraft, Autosave
 from tests.browser import PHONE, sideways_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,16 +65,22 @@ def test_readers_keep_the_live_text_until_publish_changes(editor_page, new_conte
     assert page.context.console.problems() == []
 
 
-def test_a_reload_after_typing_offers_to_restore_the_typed_text(editor_page, live):
-    page = editor_page
+def test_a_reload_after_typing_offers_to_restore_the_typed_text(
+    new_context, login, admin_user, live
+):
+    # An editor abroad: the admin's times are still the server's (Asia/Hong_Kong).
+    page = login(new_context(timezone_id="America/New_York"), admin_user).new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # "Leave site?" on reload
     page.goto(change(live))
     page.locator("#id_title").click()
     page.locator("#id_title").fill("Hydrogen ferries for the harbour")
     wait_for_autosave(page)
+    # The time beside the form is the server's, as in the offer after a reload.
+    saved_at = revisions.when(Autosave.objects.get().saved_at)
+    expect(page.locator(".autosave-status")).to_contain_text(f"(last at {saved_at})")
     page.reload()
     offer = page.locator(".autosave-offer")
-    expect(offer).to_contain_text("You have unsaved changes from")
+    expect(offer).to_contain_text(f"You have unsaved changes from {saved_at}.")
     assert page.locator("#id_title").input_value() == "Electric ferries"
     with page.expect_navigation():
         page.get_by_role("link", name="Restore your unsaved changes from").click()

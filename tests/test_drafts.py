@@ -416,3 +416,51 @@ def test_the_preview_shows_the_lead_image_chosen_on_the_form(
     data["lead_image"] = "junk"
     eddie.post(autosave_url(live), data)
     assert eddie.get(preview_url(live)).status_code == 200
+
+
+def test_an_editor_publishes_an_authors_draft_changes_as_they_stand(
+    author, other_author, editor, client_for, client, live
+):
+    amy, eddie = client_for(author), client_for(editor)
+    published_at = live.published_at
+    data = form_data(amy.get(change_url(live)))
+    data["title"] = NEW
+    # The Author's form has no status, publication time or byline: forged ones are dropped.
+    forged = {"status": "draft", "author": str(other_author.pk), "published_at_0": "2030-01-01"}
+    response = amy.post(change_url(live), {**data, **forged, "_submit_changes": "Submit"})
+    assert response.status_code == 302
+    assert not {"status", "author", "published_at_0"} & set(ArticleDraft.objects.get().data)
+
+    shown = form_data(eddie.get(change_url(live)))
+    assert shown["title"] == NEW and shown["status"] == "published"
+    assert shown["author"] == str(author.pk) and shown["published_at_0"]
+    response = eddie.post(change_url(live), {**shown, **PUBLISH})
+    assert response.status_code == 302, texts(response, ".errornote, .errorlist")
+    live.refresh_from_db()
+    assert (live.title, live.status, live.author) == (NEW, Article.Status.PUBLISHED, author)
+    assert live.published_at.replace(microsecond=0) == published_at.replace(microsecond=0)
+    assert NEW in client.get(live.get_absolute_url()).content.decode()
+
+
+def test_an_image_number_too_large_for_the_database_is_a_form_error(editor, client_for, live):
+    eddie = client_for(editor)
+    data = form_data(eddie.get(change_url(live)))
+    data["lead_image"] = "99999999999999999999"
+    response = eddie.post(change_url(live), {**data, **PUBLISH})
+    assert response.status_code == 200
+    assert "Select a valid choice" in " ".join(texts(response, ".errorlist"))
+    for junk in ("99999999999999999999", "junk"):
+        eddie.post(autosave_url(live), {**data, "lead_image": junk})
+        assert eddie.get(change_url(live) + "?restore=autosave").status_code == 200
+        assert eddie.get(preview_url(live) + "?typed=1").status_code == 200
+
+
+def test_a_long_article_saves_and_autosaves_whole(editor, client_for, make_article):
+    # 200 sections: some 1,400 form fields, past Django's default limit of 1,000.
+    long = make_article(sections=[(f"Part {n}", f"Text {n}.") for n in range(200)])
+    eddie = client_for(editor)
+    data = form_data(eddie.get(change_url(long)))
+    data["sections-199-body"] = "The last part, changed."
+    assert eddie.post(autosave_url(long), data).status_code == 200
+    assert eddie.post(change_url(long), {**data, **PUBLISH}).status_code == 302
+    assert long.sections.get(position=199).body == "The last part, changed."

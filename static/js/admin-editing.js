@@ -16,6 +16,7 @@
     return field ? field.value : "";
   }
 
+  /* Only for a copy this browser keeps when the server could not be reached. */
   function timeNow() {
     return new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   }
@@ -67,7 +68,8 @@
       send(body)
         .then((data) => {
           localStorage.removeItem(key);
-          say("Your changes are kept as you type (last at " + timeNow() + "). Save to keep them.");
+          // The server's time, as everywhere in the admin and in the offer after a reload.
+          say("Your changes are kept as you type (last at " + data.saved_at + "). Save to keep them.");
           document.dispatchEvent(new CustomEvent("hkai:autosaved", { detail: data }));
         })
         .catch(() => {
