@@ -311,6 +311,10 @@ AXES_VERBOSE = False
 # (400) every save and autosave of an article past about 140 sections. 4,000 holds the
 # 500 sections the preview and autosave read (articles/drafts.py, MAX_FIELDS).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
+# A form's text: Django's default 2.5 MB refused (400) an article whose two longest
+# sections (200,000 Chinese characters, 600 KB each in UTF-8, twice that once
+# form-encoded) are within the limits editors are told of. 16 MB holds several.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

@@ -6,6 +6,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from reversion.models import Version
 
+from articles import limits
 from articles.models import Article, ArticleDraft, Autosave, ContentVersion
 from tests.helpers import PUBLISH, change_url, form_data, texts
 
@@ -464,3 +465,17 @@ def test_a_long_article_saves_and_autosaves_whole(editor, client_for, make_artic
     assert eddie.post(autosave_url(long), data).status_code == 200
     assert eddie.post(change_url(long), {**data, **PUBLISH}).status_code == 302
     assert long.sections.get(position=199).body == "The last part, changed."
+
+
+def test_an_article_with_two_sections_of_the_longest_chinese_text_saves(
+    editor, client_for, make_article
+):
+    longest = "香港" * (limits.SECTION_BODY_MAX_LENGTH // 2)
+    article = make_article(sections=[("One", "x"), ("Two", "y")])
+    eddie = client_for(editor)
+    data = form_data(eddie.get(change_url(article)), publish=True)
+    data["sections-0-body"] = data["sections-1-body"] = longest
+    data["standfirst"] = "Two long parts."
+    assert eddie.post(autosave_url(article), data).status_code == 200
+    assert eddie.post(change_url(article), {**data, "publish_anyway": "on"}).status_code == 302
+    assert article.sections.get(position=1).body == longest
