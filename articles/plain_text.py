@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import images
+from .markdown import LIBRARY_IMAGE
 
 LINK_LABEL = re.compile(r"([\\\[\]])")
 SUMMARY = (
@@ -72,7 +73,9 @@ def article_markdown(article, absolute, found=None):
     return "\n".join(lines)
 
 
-MARKDOWN_LIBRARY_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(image:(\d{1,18})(?:\s+\"[^\"\n]*\")?\)")
+# Any `image:` address: one that is not a library number (`image:08`, `image:-1`) is
+# left out, as the page leaves it out (articles/markdown.py LIBRARY_IMAGE).
+MARKDOWN_LIBRARY_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(image:([^\s)]*)(?:\s+\"[^\"\n]*\")?\)")
 
 
 def library_images(body, found, absolute):
@@ -80,6 +83,8 @@ def library_images(body, found, absolute):
     reference to an image no longer in the library is left out."""
 
     def address(match):
+        if not LIBRARY_IMAGE.fullmatch(f"image:{match[2]}"):
+            return ""
         image = found.get(int(match[2]))
         widest = images.largest(image) if image is not None else None
         if widest is None:

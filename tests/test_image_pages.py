@@ -212,3 +212,18 @@ def test_query_counts_stay_flat_with_images(
     check(Article.objects.first())
     grow(30)
     check(Article.objects.first())
+
+
+@pytest.mark.parametrize("reference", ["image:-{pk}", "image:abc", "image:0", "image:0{pk}"])
+def test_a_malformed_library_reference_shows_nothing_anywhere(
+    client, make_article, make_image, reference
+):
+    image = make_image(size=(600, 400))  # "image:0{pk}" is not its number
+    body = "Before ![broken](" + reference.format(pk=image.pk) + ") after."
+    article = make_article(sections=[("", body)])
+    page = soup(client.get(article.get_absolute_url()))
+    paragraph = page.select_one("section p")
+    assert paragraph.select("img") == []  # no picture without an address
+    assert paragraph.get_text() == "Before  after."
+    markdown = client.get(article.get_absolute_url().rstrip("/") + ".md").content.decode()
+    assert "Before  after." in markdown and "image:" not in markdown
