@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from . import images
+from . import images, roles
 from .models import Article, Image
 
 
@@ -107,6 +107,10 @@ class ImageAdmin(admin.ModelAdmin):
                              "description": "Crops keep this point in view."}),
             ("Used by", {"fields": ["used_by"]}),
         ]  # fmt: skip
+
+    def has_change_permission(self, request, obj=None):
+        """Authors change the images they uploaded; the others they see read-only."""
+        return roles.can_change_image(request.user, obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(lead_count=Count("lead_of"))

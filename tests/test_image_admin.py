@@ -193,3 +193,28 @@ def test_moving_the_focal_point_makes_new_crops(admin_client, make_article, make
         crop = Pillow.open(io.BytesIO(handle.read()))
         assert crop.size == (400, 267)
     assert Article.objects.get(pk=article.pk).lead_image_id == image.pk
+
+
+def test_an_author_changes_only_the_images_they_uploaded(
+    client_for, author, other_author, editor, make_image, make_article
+):
+    theirs = make_image(size=(600, 400), alt_text="The quay at dawn")
+    theirs.uploaded_by = other_author
+    theirs.save()
+    make_article(lead_image=theirs)  # live: its alt text is on the site
+    client = client_for(author)
+    page = client.get(image_url(theirs))
+    assert page.status_code == 200  # they may still find it and copy its Markdown
+    assert "alt_text" not in form_fields(page.content.decode(), "form#image_form")
+    body = {"alt_text": "Defaced", "caption": "", "credit": "", "focal_x": "0", "focal_y": "0"}
+    assert client.post(image_url(theirs), body).status_code == 403
+    theirs.refresh_from_db()
+    assert (theirs.alt_text, theirs.focal_x) == ("The quay at dawn", 0.5)
+    mine = make_image(size=(600, 401), alt_text="Mine")
+    mine.uploaded_by = author
+    mine.save()
+    assert client.post(image_url(mine), {**body, "alt_text": "Mine, described"}).status_code == 302
+    assert client_for(editor).post(image_url(theirs), body).status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.alt_text == "Defaced"
+
