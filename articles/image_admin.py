@@ -61,6 +61,16 @@ class ImageForm(forms.ModelForm):
             )
         return upload
 
+    def _update_errors(self, errors):
+        """Alt text refused by its own field (too long) reaches the model's check as
+        empty: its "describe the image" would contradict the length error, so only
+        the field's error is shown."""
+        if self.has_error("alt_text") and hasattr(errors, "error_dict"):
+            errors.error_dict.pop("alt_text", None)
+            if not errors.error_dict:
+                return
+        super()._update_errors(errors)
+
     def clean(self):
         cleaned = super().clean()
         for name in ("focal_x", "focal_y"):

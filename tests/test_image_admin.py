@@ -218,3 +218,9 @@ def test_an_author_changes_only_the_images_they_uploaded(
     theirs.refresh_from_db()
     assert theirs.alt_text == "Defaced"
 
+
+def test_too_long_alt_text_gets_one_error_about_its_length(admin_client):
+    response = upload(admin_client, picture_bytes((600, 400)), alt_text="x" * 10_000)
+    assert "at most 300 characters (it has 10000)" in errors(response)
+    assert "Describe the image" not in errors(response)
+
