@@ -89,7 +89,7 @@ def used_by_articles(image_ids):
         found[article.lead_image_id][article.pk] = article
     for pk in image_ids:
         shown = Article.objects.filter(sections__body__regex=rf"\(image:{int(pk)}[\s)]")
-        for article in shown.distinct().only("pk", "title"):
+        for article in shown.distinct().only("pk", "title", "lead_image"):
             found[pk].setdefault(article.pk, article)
     return {pk: list(articles.values()) for pk, articles in found.items()}
 
@@ -144,17 +144,17 @@ class ImageAdmin(admin.ModelAdmin):
         """Deleting is refused while an article shows the image, naming each article."""
         deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
         shown = used_by_articles([image.pk for image in objs])
-        listed = set(map(str, protected))
         for image in objs:
             for article in shown[image.pk]:
+                if article.lead_image_id == image.pk:
+                    continue  # PROTECT already names it
                 entry = format_html(
                     'Article: <a href="{}">{}</a> shows {}',
                     reverse("admin:articles_article_change", args=[article.pk]),
                     article.title,
                     image,
                 )
-                if str(entry) not in listed:
-                    protected.append(entry)
+                protected.append(entry)
         return deleted, counts, perms, protected
 
     @admin.display(description="Image")

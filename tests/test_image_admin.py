@@ -224,3 +224,20 @@ def test_too_long_alt_text_gets_one_error_about_its_length(admin_client):
     assert "at most 300 characters (it has 10000)" in errors(response)
     assert "Describe the image" not in errors(response)
 
+
+def test_the_delete_refusal_names_each_article_once(admin_client, make_article, make_image):
+    image = make_image(size=(900, 600))
+    make_article(title="Leads with it", lead_image=image)
+    make_article(
+        title="Leads and shows it",
+        lead_image=image,
+        sections=[("", f"![x](image:{image.pk})")],
+    )
+    make_article(title="Shows it inside", sections=[("", f"![x](image:{image.pk})")])
+    page = admin_client.get(reverse("admin:articles_image_delete", args=[image.pk]))
+    listed = texts(page, "#content ul li")
+    assert sorted(listed) == [
+        "Article: Leads and shows it",
+        "Article: Leads with it",
+        f"Article: Shows it inside shows {image}",
+    ]
