@@ -6,6 +6,8 @@ made again only when the focal point moves. An image that an article leads with
 cannot be deleted (PROTECT); the refusal lists those articles, and the articles whose
 sections show it."""
 
+import re
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
@@ -13,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from . import images, roles
-from .models import Article, Image
+from .models import Article, ArticleDraft, Image
 
 
 class ImageForm(forms.ModelForm):
@@ -81,7 +83,8 @@ class ImageForm(forms.ModelForm):
 
 
 def used_by_articles(image_ids):
-    """id → articles that show the image: as lead image, or in a section's Markdown."""
+    """id → articles that show the image: as lead image, or in a section's Markdown,
+    live or in their draft changes."""
     found = {pk: {} for pk in image_ids}
     for article in Article.objects.filter(lead_image__in=image_ids).only(
         "pk", "title", "lead_image"
@@ -91,6 +94,22 @@ def used_by_articles(image_ids):
         shown = Article.objects.filter(sections__body__regex=rf"\(image:{int(pk)}[\s)]")
         for article in shown.distinct().only("pk", "title", "lead_image"):
             found[pk].setdefault(article.pk, article)
+    # Draft changes of live articles (form data, one row per article with pending
+    # changes): deleting their image would publish them without it, unannounced.
+    drafts = ArticleDraft.objects.select_related("article")
+    for draft in drafts.only("data", "article__title", "article__lead_image"):
+        data = draft.data if isinstance(draft.data, dict) else {}
+        leads = set(data.get("lead_image") or [])
+        bodies = [
+            str(value)
+            for name, values in data.items()
+            if name.startswith("sections-") and name.endswith("-body") and isinstance(values, list)
+            for value in values
+        ]
+        for pk in image_ids:
+            reference = re.compile(rf"\(image:{int(pk)}[\s)]")
+            if str(pk) in leads or any(reference.search(body) for body in bodies):
+                found[pk].setdefault(draft.article.pk, draft.article)
     return {pk: list(articles.values()) for pk, articles in found.items()}
 
 

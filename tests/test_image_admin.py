@@ -241,3 +241,21 @@ def test_the_delete_refusal_names_each_article_once(admin_client, make_article, 
         "Article: Leads with it",
         f"Article: Shows it inside shows {image}",
     ]
+
+
+def test_an_image_in_draft_changes_cannot_be_deleted(admin_client, make_article, make_image):
+    lead = make_image(size=(900, 600))
+    inline = make_image(size=(900, 601))
+    for title, change in [
+        ("Will lead with it", {"lead_image": str(lead.pk)}),
+        ("Will show it", {"sections-0-body": f"New\n\n![x](image:{inline.pk})"}),
+    ]:
+        live = make_article(title=title, sections=[("Harbour", "Old text.")])
+        data = {**form_data(admin_client.get(change_url(live))), **change}
+        assert admin_client.post(change_url(live), data).status_code == 302  # draft saved
+        assert live.draft and not live.sections.filter(body__contains="image:").exists()
+    for image, title in [(lead, "Will lead with it"), (inline, "Will show it")]:
+        delete = reverse("admin:articles_image_delete", args=[image.pk])
+        assert f"Article: {title} shows {image}" in texts(admin_client.get(delete), "#content li")
+        admin_client.post(delete, {"post": "yes"})
+        assert Image.objects.filter(pk=image.pk).exists()
