@@ -6,8 +6,6 @@ made again only when the focal point moves. An image that an article leads with
 cannot be deleted (PROTECT); the refusal lists those articles, and the articles whose
 sections show it."""
 
-import re
-
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
@@ -15,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from . import images, roles
+from .markdown import render_markdown
 from .models import Article, ArticleDraft, Image
 
 
@@ -91,7 +90,9 @@ def used_by_articles(image_ids):
     ):
         found[article.lead_image_id][article.pk] = article
     for pk in image_ids:
-        shown = Article.objects.filter(sections__body__regex=rf"\(image:{int(pk)}[\s)]")
+        # The stored HTML, not the Markdown: every way of writing the image in Markdown
+        # (`![x](image:5)`, `![x](<image:5>)`, a reference `[p]: image:5`) ends as this.
+        shown = Article.objects.filter(sections__body_html__contains=f'src="image:{int(pk)}"')
         for article in shown.distinct().only("pk", "title", "lead_image"):
             found[pk].setdefault(article.pk, article)
     # Draft changes of live articles (form data, one row per article with pending
@@ -106,9 +107,9 @@ def used_by_articles(image_ids):
             if name.startswith("sections-") and name.endswith("-body") and isinstance(values, list)
             for value in values
         ]
+        shown = images.referenced_ids(render_markdown(body) for body in bodies if "image:" in body)
         for pk in image_ids:
-            reference = re.compile(rf"\(image:{int(pk)}[\s)]")
-            if str(pk) in leads or any(reference.search(body) for body in bodies):
+            if str(pk) in leads or pk in shown:
                 found[pk].setdefault(draft.article.pk, draft.article)
     return {pk: list(articles.values()) for pk, articles in found.items()}
 

@@ -259,3 +259,24 @@ def test_an_image_in_draft_changes_cannot_be_deleted(admin_client, make_article,
         assert f"Article: {title} shows {image}" in texts(admin_client.get(delete), "#content li")
         admin_client.post(delete, {"post": "yes"})
         assert Image.objects.filter(pk=image.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["![x][chart]\n\n[chart]: image:{pk}", "![x](<image:{pk}>)", '![x](image:{pk}\n"A title")'],
+    ids=["reference-style", "angle-brackets", "title-on-next-line"],
+)
+def test_an_image_shown_by_any_markdown_form_cannot_be_deleted(
+    admin_client, client, make_article, make_image, body
+):
+    image = make_image(size=(900, 600))
+    other = make_image(size=(900, 601))
+    article = make_article(title="Shows it", sections=[("", body.format(pk=image.pk))])
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert image.renditions[0]["name"].rsplit("/", 1)[0] in page  # the page shows it
+    delete = reverse("admin:articles_image_delete", args=[image.pk])
+    assert f"Article: Shows it shows {image}" in texts(admin_client.get(delete), "#content li")
+    admin_client.post(delete, {"post": "yes"})
+    assert Image.objects.filter(pk=image.pk).exists()
+    admin_client.post(reverse("admin:articles_image_delete", args=[other.pk]), {"post": "yes"})
+    assert not Image.objects.filter(pk=other.pk).exists()
