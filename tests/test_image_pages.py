@@ -227,3 +227,18 @@ def test_a_malformed_library_reference_shows_nothing_anywhere(
     assert paragraph.get_text() == "Before  after."
     markdown = client.get(article.get_absolute_url().rstrip("/") + ".md").content.decode()
     assert "Before  after." in markdown and "image:" not in markdown
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["![A chart][chart]\n\n[chart]: image:{pk}", "![A chart](<image:{pk}>)"],
+    ids=["reference-style", "angle-brackets"],
+)
+def test_the_markdown_output_gives_every_form_of_image_its_address(
+    client, make_article, make_image, body
+):
+    image = make_image(size=(900, 600))
+    article = make_article(sections=[("", body.format(pk=image.pk))])
+    markdown = client.get(article.get_absolute_url().rstrip("/") + ".md").content.decode()
+    assert "image:" not in markdown
+    assert "/media/images/" in markdown.split("Standfirst", 1)[1]
