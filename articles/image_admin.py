@@ -8,6 +8,7 @@ sections show it."""
 
 from django import forms
 from django.contrib import admin
+from django.db import IntegrityError
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -49,6 +50,7 @@ class ImageForm(forms.ModelForm):
                 f"The file is {upload.size / 1e6:.1f} MB; images may be at most {limit:g} MB."
             )
         try:
+            upload.seek(0)  # read again when the form is shown again (add_view)
             self.prepared = images.prepare(upload.read())
         except images.ImageRefused as refusal:
             raise forms.ValidationError(str(refusal)) from None
@@ -137,6 +139,20 @@ class ImageAdmin(admin.ModelAdmin):
                              "description": "Crops keep this point in view."}),
             ("Used by", {"fields": ["used_by"]}),
         ]  # fmt: skip
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Two editors adding the same picture at once: the second insert breaks the
+        unique sha256 (the form's check ran before the first was committed; on
+        PostgreSQL, measured: 500). The form is then shown again, and its check now
+        says the picture is already in the library, the fields as typed."""
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+            for upload in request.FILES.values():
+                upload.seek(0)
+            return super().add_view(request, form_url, extra_context)
 
     def has_change_permission(self, request, obj=None):
         """Authors change the images they uploaded; the others they see read-only."""

@@ -280,3 +280,39 @@ def test_an_image_shown_by_any_markdown_form_cannot_be_deleted(
     assert Image.objects.filter(pk=image.pk).exists()
     admin_client.post(reverse("admin:articles_image_delete", args=[other.pk]), {"post": "yes"})
     assert not Image.objects.filter(pk=other.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite takes the write lock first: no race"
+)
+def test_the_same_picture_added_twice_at_once_gets_a_form_error(admin_client):
+    """Another editor's upload of the same picture commits between this form's check
+    and its insert (a thread on its own connection, from pre_save)."""
+    import threading
+
+    from django.db import connections
+    from django.db.models.signals import pre_save
+
+    from articles import images
+
+    data = picture_bytes((600, 400))
+
+    def other_editor():
+        Image.objects.bulk_create([images.ingest(data, alt_text="Theirs")])
+        connections.close_all()
+
+    def meanwhile(sender, instance, **kwargs):
+        if not Image.objects.filter(sha256=instance.sha256).exists():
+            thread = threading.Thread(target=other_editor)
+            thread.start()
+            thread.join()
+
+    pre_save.connect(meanwhile, sender=Image)
+    try:
+        response = upload(admin_client, data, alt_text="Mine")
+    finally:
+        pre_save.disconnect(meanwhile, sender=Image)
+    assert response.status_code == 200
+    assert "already in the library" in errors(response)
+    assert list(Image.objects.values_list("alt_text", flat=True)) == ["Theirs"]
