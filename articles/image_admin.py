@@ -8,12 +8,14 @@ sections show it."""
 
 from django import forms
 from django.contrib import admin
+from django.db import IntegrityError
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from . import images
-from .models import Article, Image
+from . import images, roles
+from .markdown import render_markdown
+from .models import Article, ArticleDraft, Image
 
 
 class ImageForm(forms.ModelForm):
@@ -48,6 +50,7 @@ class ImageForm(forms.ModelForm):
                 f"The file is {upload.size / 1e6:.1f} MB; images may be at most {limit:g} MB."
             )
         try:
+            upload.seek(0)  # read again when the form is shown again (add_view)
             self.prepared = images.prepare(upload.read())
         except images.ImageRefused as refusal:
             raise forms.ValidationError(str(refusal)) from None
@@ -61,6 +64,16 @@ class ImageForm(forms.ModelForm):
             )
         return upload
 
+    def _update_errors(self, errors):
+        """Alt text refused by its own field (too long) reaches the model's check as
+        empty: its "describe the image" would contradict the length error, so only
+        the field's error is shown."""
+        if self.has_error("alt_text") and hasattr(errors, "error_dict"):
+            errors.error_dict.pop("alt_text", None)
+            if not errors.error_dict:
+                return
+        super()._update_errors(errors)
+
     def clean(self):
         cleaned = super().clean()
         for name in ("focal_x", "focal_y"):
@@ -71,16 +84,35 @@ class ImageForm(forms.ModelForm):
 
 
 def used_by_articles(image_ids):
-    """id → articles that show the image: as lead image, or in a section's Markdown."""
+    """id → articles that show the image: as lead image, or in a section's Markdown,
+    live or in their draft changes."""
     found = {pk: {} for pk in image_ids}
     for article in Article.objects.filter(lead_image__in=image_ids).only(
         "pk", "title", "lead_image"
     ):
         found[article.lead_image_id][article.pk] = article
     for pk in image_ids:
-        shown = Article.objects.filter(sections__body__regex=rf"\(image:{int(pk)}[\s)]")
-        for article in shown.distinct().only("pk", "title"):
+        # The stored HTML, not the Markdown: every way of writing the image in Markdown
+        # (`![x](image:5)`, `![x](<image:5>)`, a reference `[p]: image:5`) ends as this.
+        shown = Article.objects.filter(sections__body_html__contains=f'src="image:{int(pk)}"')
+        for article in shown.distinct().only("pk", "title", "lead_image"):
             found[pk].setdefault(article.pk, article)
+    # Draft changes of live articles (form data, one row per article with pending
+    # changes): deleting their image would publish them without it, unannounced.
+    drafts = ArticleDraft.objects.select_related("article")
+    for draft in drafts.only("data", "article__title", "article__lead_image"):
+        data = draft.data if isinstance(draft.data, dict) else {}
+        leads = set(data.get("lead_image") or [])
+        bodies = [
+            str(value)
+            for name, values in data.items()
+            if name.startswith("sections-") and name.endswith("-body") and isinstance(values, list)
+            for value in values
+        ]
+        shown = images.referenced_ids(render_markdown(body) for body in bodies if "image:" in body)
+        for pk in image_ids:
+            if str(pk) in leads or pk in shown:
+                found[pk].setdefault(draft.article.pk, draft.article)
     return {pk: list(articles.values()) for pk, articles in found.items()}
 
 
@@ -108,6 +140,24 @@ class ImageAdmin(admin.ModelAdmin):
             ("Used by", {"fields": ["used_by"]}),
         ]  # fmt: skip
 
+    def add_view(self, request, form_url="", extra_context=None):
+        """Two editors adding the same picture at once: the second insert breaks the
+        unique sha256 (the form's check ran before the first was committed; on
+        PostgreSQL, measured: 500). The form is then shown again, and its check now
+        says the picture is already in the library, the fields as typed."""
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except IntegrityError:
+            if request.method != "POST":
+                raise
+            for upload in request.FILES.values():
+                upload.seek(0)
+            return super().add_view(request, form_url, extra_context)
+
+    def has_change_permission(self, request, obj=None):
+        """Authors change the images they uploaded; the others they see read-only."""
+        return roles.can_change_image(request.user, obj)
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(lead_count=Count("lead_of"))
 
@@ -130,17 +180,17 @@ class ImageAdmin(admin.ModelAdmin):
         """Deleting is refused while an article shows the image, naming each article."""
         deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
         shown = used_by_articles([image.pk for image in objs])
-        listed = set(map(str, protected))
         for image in objs:
             for article in shown[image.pk]:
+                if article.lead_image_id == image.pk:
+                    continue  # PROTECT already names it
                 entry = format_html(
                     'Article: <a href="{}">{}</a> shows {}',
                     reverse("admin:articles_article_change", args=[article.pk]),
                     article.title,
                     image,
                 )
-                if str(entry) not in listed:
-                    protected.append(entry)
+                protected.append(entry)
         return deleted, counts, perms, protected
 
     @admin.display(description="Image")

@@ -63,6 +63,19 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "image"}
 LIBRARY_IMAGE = re.compile(r"image:[1-9][0-9]{0,17}")
 
 
+# An <img> whose address the filter below refused (another host, a malformed
+# `image:`) would show readers a broken picture: it is left out.
+_IMG_TAG = re.compile(r"<img\b([^>]*)>")
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def _drop_imgs_without_src(html):
+    def keep(match):
+        return match[0] if " src=" in _QUOTED.sub('""', match[1]) else ""
+
+    return _IMG_TAG.sub(keep, html) if "<img" in html else html
+
+
 def _shift_heading(match):
     level = min(6, int(match[2]) + HEADING_OFFSET)
     return f"<{match[1]}h{level}>"
@@ -108,7 +121,7 @@ def render_markdown(source):
     extensions = _PLAIN if _WIDE_ROW.search(source) else _EXTENSIONS
     html = comrak.render_markdown(source, extension_options=extensions, render_options=_RENDER)
     html = _limit_nesting(_HEADING_TAG.sub(_shift_heading, html))
-    return nh3.clean(
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -116,3 +129,4 @@ def render_markdown(source):
         link_rel="noopener noreferrer",
         attribute_filter=_same_site_images,
     )
+    return _drop_imgs_without_src(html)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import images
+from .markdown import LIBRARY_IMAGE
 
 LINK_LABEL = re.compile(r"([\\\[\]])")
 SUMMARY = (
@@ -72,21 +73,38 @@ def article_markdown(article, absolute, found=None):
     return "\n".join(lines)
 
 
-MARKDOWN_LIBRARY_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(image:(\d{1,18})(?:\s+\"[^\"\n]*\")?\)")
+# Any `image:` address: one that is not a library number (`image:08`, `image:-1`) is
+# left out, as the page leaves it out (articles/markdown.py LIBRARY_IMAGE).
+MARKDOWN_LIBRARY_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(<?image:([^\s)>]*)>?(?:\s+\"[^\"\n]*\")?\)")
+# A reference definition, `[chart]: image:42`, for `![alt][chart]`.
+MARKDOWN_IMAGE_DEFINITION = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*)<?image:([^\s>]*)>?", re.M)
 
 
 def library_images(body, found, absolute):
-    """`![alt](image:42)` with the library image's address (widest JPEG or PNG); a
-    reference to an image no longer in the library is left out."""
+    """`![alt](image:42)` (or `<image:42>`, or a definition `[p]: image:42`) with the
+    library image's address (widest JPEG or PNG); a reference to an image no longer
+    in the library is left out."""
 
-    def address(match):
-        image = found.get(int(match[2]))
+    def found_url(number):
+        if not LIBRARY_IMAGE.fullmatch(f"image:{number}"):
+            return None, None
+        image = found.get(int(number))
         widest = images.largest(image) if image is not None else None
         if widest is None:
-            return ""
-        alt = match[1] or label(image.alt)
-        return f"![{alt}]({absolute(images.url(widest['name']))})"
+            return None, None
+        return image, absolute(images.url(widest["name"]))
 
+    def address(match):
+        image, address = found_url(match[2])
+        if image is None:
+            return ""
+        return f"![{match[1] or label(image.alt)}]({address})"
+
+    def definition(match):
+        image, address = found_url(match[2])
+        return f"{match[1]}{address}" if image is not None else ""
+
+    body = MARKDOWN_IMAGE_DEFINITION.sub(definition, body)
     return MARKDOWN_LIBRARY_IMAGE.sub(address, body)
 
 

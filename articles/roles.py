@@ -96,6 +96,15 @@ def restore_refusal(user, current, restored):
     return None
 
 
+def can_change_image(user, image):
+    """Editors change any library image; authors only those they uploaded. An image
+    shows on live articles, so its alt text, caption and crops are content an author
+    may not change on someone else's behalf."""
+    if not user.has_perm("articles.change_image"):
+        return False
+    return image is None or can_publish(user) or image.uploaded_by_id == user.pk
+
+
 def can_recover(user):
     """Bringing back a deleted article is an editor's decision."""
     return can_publish(user) and user.has_perm("articles.add_article")

@@ -193,3 +193,126 @@ def test_moving_the_focal_point_makes_new_crops(admin_client, make_article, make
         crop = Pillow.open(io.BytesIO(handle.read()))
         assert crop.size == (400, 267)
     assert Article.objects.get(pk=article.pk).lead_image_id == image.pk
+
+
+def test_an_author_changes_only_the_images_they_uploaded(
+    client_for, author, other_author, editor, make_image, make_article
+):
+    theirs = make_image(size=(600, 400), alt_text="The quay at dawn")
+    theirs.uploaded_by = other_author
+    theirs.save()
+    make_article(lead_image=theirs)  # live: its alt text is on the site
+    client = client_for(author)
+    page = client.get(image_url(theirs))
+    assert page.status_code == 200  # they may still find it and copy its Markdown
+    assert "alt_text" not in form_fields(page.content.decode(), "form#image_form")
+    body = {"alt_text": "Defaced", "caption": "", "credit": "", "focal_x": "0", "focal_y": "0"}
+    assert client.post(image_url(theirs), body).status_code == 403
+    theirs.refresh_from_db()
+    assert (theirs.alt_text, theirs.focal_x) == ("The quay at dawn", 0.5)
+    mine = make_image(size=(600, 401), alt_text="Mine")
+    mine.uploaded_by = author
+    mine.save()
+    assert client.post(image_url(mine), {**body, "alt_text": "Mine, described"}).status_code == 302
+    assert client_for(editor).post(image_url(theirs), body).status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.alt_text == "Defaced"
+
+
+def test_too_long_alt_text_gets_one_error_about_its_length(admin_client):
+    response = upload(admin_client, picture_bytes((600, 400)), alt_text="x" * 10_000)
+    assert "at most 300 characters (it has 10000)" in errors(response)
+    assert "Describe the image" not in errors(response)
+
+
+def test_the_delete_refusal_names_each_article_once(admin_client, make_article, make_image):
+    image = make_image(size=(900, 600))
+    make_article(title="Leads with it", lead_image=image)
+    make_article(
+        title="Leads and shows it",
+        lead_image=image,
+        sections=[("", f"![x](image:{image.pk})")],
+    )
+    make_article(title="Shows it inside", sections=[("", f"![x](image:{image.pk})")])
+    page = admin_client.get(reverse("admin:articles_image_delete", args=[image.pk]))
+    listed = texts(page, "#content ul li")
+    assert sorted(listed) == [
+        "Article: Leads and shows it",
+        "Article: Leads with it",
+        f"Article: Shows it inside shows {image}",
+    ]
+
+
+def test_an_image_in_draft_changes_cannot_be_deleted(admin_client, make_article, make_image):
+    lead = make_image(size=(900, 600))
+    inline = make_image(size=(900, 601))
+    for title, change in [
+        ("Will lead with it", {"lead_image": str(lead.pk)}),
+        ("Will show it", {"sections-0-body": f"New\n\n![x](image:{inline.pk})"}),
+    ]:
+        live = make_article(title=title, sections=[("Harbour", "Old text.")])
+        data = {**form_data(admin_client.get(change_url(live))), **change}
+        assert admin_client.post(change_url(live), data).status_code == 302  # draft saved
+        assert live.draft and not live.sections.filter(body__contains="image:").exists()
+    for image, title in [(lead, "Will lead with it"), (inline, "Will show it")]:
+        delete = reverse("admin:articles_image_delete", args=[image.pk])
+        assert f"Article: {title} shows {image}" in texts(admin_client.get(delete), "#content li")
+        admin_client.post(delete, {"post": "yes"})
+        assert Image.objects.filter(pk=image.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["![x][chart]\n\n[chart]: image:{pk}", "![x](<image:{pk}>)", '![x](image:{pk}\n"A title")'],
+    ids=["reference-style", "angle-brackets", "title-on-next-line"],
+)
+def test_an_image_shown_by_any_markdown_form_cannot_be_deleted(
+    admin_client, client, make_article, make_image, body
+):
+    image = make_image(size=(900, 600))
+    other = make_image(size=(900, 601))
+    article = make_article(title="Shows it", sections=[("", body.format(pk=image.pk))])
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert image.renditions[0]["name"].rsplit("/", 1)[0] in page  # the page shows it
+    delete = reverse("admin:articles_image_delete", args=[image.pk])
+    assert f"Article: Shows it shows {image}" in texts(admin_client.get(delete), "#content li")
+    admin_client.post(delete, {"post": "yes"})
+    assert Image.objects.filter(pk=image.pk).exists()
+    admin_client.post(reverse("admin:articles_image_delete", args=[other.pk]), {"post": "yes"})
+    assert not Image.objects.filter(pk=other.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite takes the write lock first: no race"
+)
+def test_the_same_picture_added_twice_at_once_gets_a_form_error(admin_client):
+    """Another editor's upload of the same picture commits between this form's check
+    and its insert (a thread on its own connection, from pre_save)."""
+    import threading
+
+    from django.db import connections
+    from django.db.models.signals import pre_save
+
+    from articles import images
+
+    data = picture_bytes((600, 400))
+
+    def other_editor():
+        Image.objects.bulk_create([images.ingest(data, alt_text="Theirs")])
+        connections.close_all()
+
+    def meanwhile(sender, instance, **kwargs):
+        if not Image.objects.filter(sha256=instance.sha256).exists():
+            thread = threading.Thread(target=other_editor)
+            thread.start()
+            thread.join()
+
+    pre_save.connect(meanwhile, sender=Image)
+    try:
+        response = upload(admin_client, data, alt_text="Mine")
+    finally:
+        pre_save.disconnect(meanwhile, sender=Image)
+    assert response.status_code == 200
+    assert "already in the library" in errors(response)
+    assert list(Image.objects.values_list("alt_text", flat=True)) == ["Theirs"]

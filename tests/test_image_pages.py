@@ -243,3 +243,33 @@ def test_the_editors_previews_draw_library_images_not_broken_ones(
     page = admin_client.get(reverse("admin:articles_article_preview", args=[article.pk]))
     assert page.status_code == 200 and "<picture" in page.content.decode()
     assert 'src="image:' not in page.content.decode()
+
+
+@pytest.mark.parametrize("reference", ["image:-{pk}", "image:abc", "image:0", "image:0{pk}"])
+def test_a_malformed_library_reference_shows_nothing_anywhere(
+    client, make_article, make_image, reference
+):
+    image = make_image(size=(600, 400))  # "image:0{pk}" is not its number
+    body = "Before ![broken](" + reference.format(pk=image.pk) + ") after."
+    article = make_article(sections=[("", body)])
+    page = soup(client.get(article.get_absolute_url()))
+    paragraph = page.select_one("section p")
+    assert paragraph.select("img") == []  # no picture without an address
+    assert paragraph.get_text() == "Before  after."
+    markdown = client.get(article.get_absolute_url().rstrip("/") + ".md").content.decode()
+    assert "Before  after." in markdown and "image:" not in markdown
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["![A chart][chart]\n\n[chart]: image:{pk}", "![A chart](<image:{pk}>)"],
+    ids=["reference-style", "angle-brackets"],
+)
+def test_the_markdown_output_gives_every_form_of_image_its_address(
+    client, make_article, make_image, body
+):
+    image = make_image(size=(900, 600))
+    article = make_article(sections=[("", body.format(pk=image.pk))])
+    markdown = client.get(article.get_absolute_url().rstrip("/") + ".md").content.decode()
+    assert "image:" not in markdown
+    assert "/media/images/" in markdown.split("Standfirst", 1)[1]
