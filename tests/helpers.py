@@ -107,3 +107,15 @@ def picture_bytes(size=(2000, 1500), format="JPEG", mode="RGB", exif=None, seed=
         save["exif"] = exif
     image.save(out, format, **save)
     return out.getvalue()
+
+
+def card_crops_before_and_after_moving_the_focal_point(size):
+    """(names before, names after) of a wide image's card crops when its focal point
+    moves from the left edge to the right."""
+    from articles import images
+
+    image = images.ingest(picture_bytes(size), alt_text="Wide", focal_x=0.0)
+    before = {r["name"] for r in image.renditions if r["kind"] == "card"}
+    image.focal_x = 1.0
+    images.recrop(image)
+    return before, {r["name"] for r in image.renditions if r["kind"] == "card"}

@@ -114,10 +114,15 @@ def headings(page):
     return [rows.nth(n).locator("input[name$=-heading]").input_value() for n in range(rows.count())]
 
 
-def test_sections_are_reordered_by_keyboard_alone(editor_page, make_article):
-    article = make_article(
+@pytest.fixture
+def three_sections(make_article):
+    return make_article(
         status=Article.Status.DRAFT, sections=[("First", "1"), ("Second", "2"), ("Third", "3")]
     )
+
+
+def test_sections_are_reordered_by_keyboard_alone(editor_page, three_sections):
+    article = three_sections
     page = editor_page
     page.goto(change(article))
     first_down = page.locator("#sections-0 .section-move--down")
@@ -136,10 +141,8 @@ def test_sections_are_reordered_by_keyboard_alone(editor_page, make_article):
     assert [s.heading for s in article.sections.all()] == ["Third", "Second", "First"]
 
 
-def test_sections_are_reordered_by_dragging(editor_page, make_article):
-    article = make_article(
-        status=Article.Status.DRAFT, sections=[("First", "1"), ("Second", "2"), ("Third", "3")]
-    )
+def test_sections_are_reordered_by_dragging(editor_page, three_sections):
+    article = three_sections
     page = editor_page
     page.goto(change(article))
     # The mouse as a person moves it: press on the handle, start moving, drop on the

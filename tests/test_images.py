@@ -11,7 +11,7 @@ from PIL import Image as Pillow
 from articles import images
 from articles.images import ImageRefused
 from articles.models import Image
-from tests.helpers import picture_bytes
+from tests.helpers import card_crops_before_and_after_moving_the_focal_point, picture_bytes
 
 
 def stored(name):
@@ -170,9 +170,5 @@ def test_crops_keep_the_focal_point(db):
 
 
 def test_recropping_after_the_focal_point_moves_makes_new_names(db):
-    image = images.ingest(picture_bytes((3000, 1000)), alt_text="Wide", focal_x=0.0)
-    before = {r["name"] for r in image.renditions if r["kind"] == "card"}
-    image.focal_x = 1.0
-    images.recrop(image)
-    after = {r["name"] for r in image.renditions if r["kind"] == "card"}
+    before, after = card_crops_before_and_after_moving_the_focal_point((3000, 1000))
     assert before.isdisjoint(after)

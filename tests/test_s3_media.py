@@ -12,7 +12,7 @@ from django.core.files.storage import storages
 
 from articles import images
 from devtools.services import start_s3, stop
-from tests.helpers import picture_bytes
+from tests.helpers import card_crops_before_and_after_moving_the_focal_point, picture_bytes
 
 BUCKET = "hkai-media"
 
@@ -82,11 +82,7 @@ def test_the_same_upload_twice_writes_nothing_new(s3_storage):
 
 
 def test_recropping_reads_the_original_back_from_the_bucket(s3_storage):
-    image = images.ingest(picture_bytes((2400, 800)), alt_text="Wide", focal_x=0.0)
-    before = {r["name"] for r in image.renditions if r["kind"] == "card"}
-    image.focal_x = 1.0
-    images.recrop(image)
-    after = {r["name"] for r in image.renditions if r["kind"] == "card"}
+    before, after = card_crops_before_and_after_moving_the_focal_point((2400, 800))
     assert before.isdisjoint(after)
     keys = {item["Key"] for item in s3_storage.list_objects_v2(Bucket=BUCKET)["Contents"]}
     assert after <= keys
