@@ -36,6 +36,16 @@ class FrontDoor:
         self.static_prefix = self.pages.static_prefix
 
     def __call__(self, environ, start_response):
+        body = self.answer(environ, start_response)
+        if environ.get("REQUEST_METHOD") != "HEAD":
+            return body
+        # HEAD is answered as GET without the body, which gunicorn would drop with a
+        # WARNING on every request (monitors probe with HEAD): dropped here, quietly.
+        if hasattr(body, "close"):
+            body.close()
+        return []
+
+    def answer(self, environ, start_response):
         request = WSGIRequest(environ)
         request_id = assign(environ.get("HTTP_X_REQUEST_ID", ""))
         if request.path_info.startswith(self.static_prefix):

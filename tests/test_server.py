@@ -215,3 +215,19 @@ def test_probes_answer_by_ip_over_http_with_production_settings(server):
         assert get(port, "/", {"Host": "hkai.example"})[0] == 301
     finally:
         stop(process)
+
+
+def test_head_requests_are_answered_without_a_body_or_a_warning(server):
+    import http.client
+
+    url = stylesheet_url(server["port"])
+    for path in ["/", "/", "/tags/", url, "/articles/nope/"]:  # a miss, a hit, a file, a 404
+        connection = http.client.HTTPConnection("127.0.0.1", server["port"], timeout=30)
+        connection.request("HEAD", path)
+        response = connection.getresponse()
+        assert response.read() == b"" and response.status in (200, 404), path
+        if response.status == 200:
+            assert int(response.getheader("Content-Length")) > 0, path
+        connection.close()
+    log = (server["root"] / "gunicorn.log").read_text()
+    assert "no-body response" not in log
