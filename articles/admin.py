@@ -219,7 +219,12 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     def get_fieldsets(self, request, obj=None):
         text = (
             None,
-            {"fields": ["title", "slug", "standfirst", "lead_image", "tags", "opened_token"]},
+            {
+                "fields": [
+                    *["title", "slug", "standfirst", "language"],
+                    *["lead_image", "tags", "opened_token"],
+                ]
+            },
         )
         if roles.can_publish(request.user):
             return [text, ("Publication", {"fields": ["status", "published_at", "author"]})]

@@ -21,7 +21,7 @@ from .models import Article, Image, Section, TaggedArticle
 STEP_ASIDE = 1_000_000
 # What a restore takes from a version; the rest (id, timestamps, who edited last, the
 # edit token) stays the live article's.
-TEXT_FIELDS = ["title", "slug", "standfirst", "status", "lead_image_id"]
+TEXT_FIELDS = ["title", "slug", "standfirst", "language", "status", "lead_image_id"]
 PUBLICATION_FIELDS = ["published_at", "author_id"]
 WHEN = "j M Y H:i:s"
 WORD = re.compile(r"\s+|[^\s]+")
