@@ -8,6 +8,8 @@ Migration 0015 repeats the ratio rule for existing rows (migrations import no ap
 
 import re
 
+from django.utils.translation import get_language
+
 from .search.text import convert
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -27,3 +29,12 @@ def detect_language(*texts):
     if changed(cjk, "s2hk") > changed(cjk, "hk2s"):
         return "zh-Hans"
     return "zh-Hant-HK"
+
+
+# The language of the text of an interface (settings.LANGUAGES), as an article's.
+OF_INTERFACE = {"en": "en", "zh-hant": "zh-Hant-HK", "zh-hans": "zh-Hans"}
+
+
+def page_language():
+    """The language the current interface's pages are written in."""
+    return OF_INTERFACE.get(get_language(), "en")

@@ -1,8 +1,14 @@
 """An article's language: chosen by the editor or found from its text, and carried
 wherever the article is shown."""
 
+import json
+from datetime import timedelta
+from xml.etree import ElementTree
+
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from tests.helpers import form_data
@@ -88,3 +94,65 @@ def test_existing_articles_get_the_language_of_their_text():
         "traditional": "zh-Hant-HK",
         "simplified": "zh-Hans",
     }
+
+
+def chinese_article(make_article, **fields):
+    title, body = TRADITIONAL
+    return make_article(
+        title=title, standfirst="", language="zh-Hant-HK", sections=[("", body)], **fields
+    )
+
+
+def test_the_article_element_carries_the_articles_language(client, make_article):
+    chinese, english = chinese_article(make_article), make_article()
+    for article, language in [(chinese, "zh-Hant-HK"), (english, "en")]:
+        page = BeautifulSoup(client.get(article.get_absolute_url()).content, "html.parser")
+        assert page.select_one("article.article")["lang"] == language
+        data = json.loads(page.select_one('script[type="application/ld+json"]').string)
+        assert data["inLanguage"] == language
+
+
+def test_a_card_in_another_language_than_the_page_says_so(client, make_article):
+    chinese_article(make_article, slug="chinese")
+    make_article(slug="english")
+    page = BeautifulSoup(client.get(reverse("articles:list")).content, "html.parser")
+    cards = {card.select_one("a")["href"]: card.get("lang") for card in page.select(".card")}
+    assert cards == {"/articles/chinese/": "zh-Hant-HK", "/articles/english/": None}
+
+
+def test_related_and_neighbouring_titles_carry_their_language(client, make_article):
+    now = timezone.now()
+    chinese = chinese_article(make_article, tags=["AI"], published_at=now - timedelta(days=2))
+    english = make_article(tags=["AI"], published_at=now - timedelta(days=1))
+    page = BeautifulSoup(client.get(english.get_absolute_url()).content, "html.parser")
+    assert page.select_one('a[rel="prev"] span[lang]')["lang"] == "zh-Hant-HK"
+    assert page.select_one(f'.related a[href="{chinese.get_absolute_url()}"]')["lang"] == (
+        "zh-Hant-HK"
+    )
+
+
+def test_feeds_give_each_item_its_language(client, make_article):
+    chinese_article(make_article)
+    rss = ElementTree.fromstring(client.get(reverse("articles:feed")).content)
+    assert rss.findtext("channel/language") == "en"
+    assert rss.findtext("channel/item/{http://purl.org/dc/elements/1.1/}language") == ("zh-Hant-HK")
+    atom = ElementTree.fromstring(client.get(reverse("articles:atom_feed")).content)
+    entry = atom.find("{http://www.w3.org/2005/Atom}entry")
+    assert entry.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-Hant-HK"
+
+
+def test_the_api_and_markdown_give_the_language(client, make_article):
+    article = chinese_article(make_article)
+    items = client.get(reverse("api:articles")).json()["items"]
+    assert items[0]["language"] == "zh-Hant-HK"
+    assert (
+        client.get(reverse("api:article", args=[article.slug])).json()["language"] == "zh-Hant-HK"
+    )
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert schema["ArticleSummary"]["properties"]["language"]["enum"] == [
+        "en",
+        "zh-Hant-HK",
+        "zh-Hans",
+    ]
+    markdown = client.get(f"/articles/{article.slug}.md").content.decode()
+    assert "- Language: zh-Hant-HK\n" in markdown
