@@ -718,7 +718,9 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         except RevertError as error:
             return self._refuse(request, str(error), article, status=409)
         may_publish = roles.can_publish(request.user)
-        restored = revisions.restored_article(article, state.article, with_publication=may_publish)
+        restored = revisions.restored_article(
+            article, state.article, with_publication=may_publish, unstored=state.unstored
+        )
         reason = roles.restore_refusal(request.user, article, restored)
         if reason:
             return self._refuse(request, reason, article)
