@@ -61,6 +61,7 @@ screenshots: chromium
 messages: $(BIN)/pytest
 	$(BIN)/python manage.py makemessages -l zh_Hant --no-obsolete --no-location --ignore=.venv --ignore=tests --ignore=devtools
 	$(BIN)/python -c "import polib; polib.pofile('locale/zh_Hant/LC_MESSAGES/django.po').save_as_mofile('locale/zh_Hant/LC_MESSAGES/django.mo')"
+	$(BIN)/python devtools/simplified_catalogue.py
 
 # 60 s of 32 readers and an editor against gunicorn, one worker killed mid-run.
 loadtest: $(BIN)/pytest

@@ -219,7 +219,12 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     def get_fieldsets(self, request, obj=None):
         text = (
             None,
-            {"fields": ["title", "slug", "standfirst", "lead_image", "tags", "opened_token"]},
+            {
+                "fields": [
+                    *["title", "slug", "standfirst", "language"],
+                    *["lead_image", "tags", "opened_token"],
+                ]
+            },
         )
         if roles.can_publish(request.user):
             return [text, ("Publication", {"fields": ["status", "published_at", "author"]})]
@@ -713,7 +718,9 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         except RevertError as error:
             return self._refuse(request, str(error), article, status=409)
         may_publish = roles.can_publish(request.user)
-        restored = revisions.restored_article(article, state.article, with_publication=may_publish)
+        restored = revisions.restored_article(
+            article, state.article, with_publication=may_publish, unstored=state.unstored
+        )
         reason = roles.restore_refusal(request.user, article, restored)
         if reason:
             return self._refuse(request, reason, article)

@@ -17,7 +17,7 @@ hkai_site.middleware.ApiCacheMiddleware; CORS headers from django-cors-headers
 
 import datetime
 import html
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -115,6 +115,9 @@ class ArticleSummary(Schema):
     slug: str
     title: str
     standfirst: str
+    language: Literal[tuple(Article.Language.values)] = Field(
+        description="The language the article is written in (a BCP 47 tag)."
+    )
     byline: str
     published_at: datetime.datetime
     updated_at: datetime.datetime
@@ -227,6 +230,7 @@ def article_summary(request, article):
         "lead_image": image_out(request, article.lead_image),
         **article_ref(request, article),
         "byline": article.byline,
+        "language": article.language,
         "updated_at": article.updated_at,
         "tags": [tag_ref(request, tag) for tag in article.tags.all()],
         "markdown_url": absolute(request, reverse("articles:markdown", args=[article.slug])),

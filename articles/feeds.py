@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
 
 from . import images
@@ -12,6 +12,26 @@ from .models import Article
 from .topics import find_tag
 
 FEED_LENGTH = 20
+DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
+
+
+class RssWithLanguages(Rss201rev2Feed):
+    """RSS 2.0 whose items each name their language (Dublin Core's dc:language); the
+    channel's <language> stays the site's."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:dc": DUBLIN_CORE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("dc:language", item["language"])
+
+
+class AtomWithLanguages(Atom1Feed):
+    """Atom whose entries each carry their language as xml:lang."""
+
+    def item_attributes(self, item):
+        return {**super().item_attributes(item), "xml:lang": item["language"]}
 
 
 def articles():
@@ -21,6 +41,8 @@ def articles():
 
 
 class LatestArticlesFeed(Feed):
+    feed_type = RssWithLanguages
+
     def title(self):
         return _("%(site)s: artificial intelligence in Hong Kong") % {"site": settings.SITE_NAME}
 
@@ -51,6 +73,9 @@ class LatestArticlesFeed(Feed):
     def item_author_name(self, article):
         return article.byline
 
+    def item_extra_kwargs(self, article):
+        return {"language": article.language}
+
     def item_categories(self, article):
         return [tag.name for tag in article.tags.all()]
 
@@ -69,7 +94,7 @@ class LatestArticlesFeed(Feed):
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithLanguages
 
     def subtitle(self):
         return self.description()
@@ -100,7 +125,7 @@ class TagFeed(LatestArticlesFeed):
 
 
 class TagAtomFeed(TagFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithLanguages
 
     def subtitle(self, tag):
         return self.description(tag)

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
@@ -9,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 
 from . import limits
+from .language import detect_language
 from .models import (
     RESERVED_ANCHORS,
     Article,
@@ -19,6 +22,7 @@ from .models import (
 )
 
 STEP_ASIDE = 1_000_000
+SUBMITTED_SECTION_TEXT = re.compile(r"sections-(\d+)-(?:heading|body)")
 
 
 class ArticleForm(forms.ModelForm):
@@ -39,7 +43,7 @@ class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = [
-            *["title", "slug", "standfirst", "lead_image", "tags"],
+            *["title", "slug", "standfirst", "language", "lead_image", "tags"],
             *["status", "published_at", "author"],
         ]
 
@@ -47,6 +51,24 @@ class ArticleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["opened_token"].initial = self.instance.edit_token
+        if "language" in self.fields:
+            language = self.fields["language"]
+            language.required = False
+            language.choices = [("", "Find from the text"), *Article.Language.choices]
+            if not self.instance.pk:
+                language.initial = ""
+
+    def clean_language(self):
+        """Left blank, the language of the title, standfirst and sections as submitted."""
+        language = self.cleaned_data["language"]
+        if language:
+            return language
+        texts = [self.cleaned_data.get("title", ""), self.cleaned_data.get("standfirst", "")]
+        for name, value in self.data.items():
+            match = SUBMITTED_SECTION_TEXT.fullmatch(name)
+            if match and not self.data.get(f"sections-{match[1]}-DELETE"):
+                texts.append(value)
+        return detect_language(*texts)
 
     def clean_tags(self):
         tags = self.cleaned_data["tags"]

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from . import limits, search
+from .language import detect_language
 from .markdown import render_markdown
 from .models import Article, Section, check_tag_names, unique_anchor
 
@@ -205,6 +206,11 @@ def import_document(
             title=document.title,
             slug=slug,
             standfirst=document.standfirst,
+            language=detect_language(
+                document.title,
+                document.standfirst,
+                *(f"{section.heading}\n{section.body}" for section in document.sections),
+            ),
             status=status,
             published_at=published_at,
             author=author,

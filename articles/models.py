@@ -103,6 +103,11 @@ class Article(models.Model):
         REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
 
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        TRADITIONAL_CHINESE = "zh-Hant-HK", "Traditional Chinese (Hong Kong)"
+        SIMPLIFIED_CHINESE = "zh-Hans", "Simplified Chinese"
+
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
@@ -119,6 +124,13 @@ class Article(models.Model):
         null=True,
         blank=True,
         related_name="articles",
+    )
+    language = models.CharField(
+        max_length=10,
+        choices=Language,
+        default=Language.ENGLISH,
+        db_default=Language.ENGLISH,  # also for rows inserted outside the ORM
+        help_text="The language the article is written in. Left blank, it is found from the text.",
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(

@@ -51,6 +51,7 @@ def article_markdown(article, absolute, found=None):
     published = timezone.localtime(article.published_at)
     lines.append(f"- Published: {published.date().isoformat()}")
     lines.append(f"- By: {article.byline}")
+    lines.append(f"- Language: {article.language}")
     tags = [
         f"[{label(tag.name)}]({absolute(reverse('articles:tag', args=[tag.slug]))})"
         for tag in article.tags.all()

@@ -14,7 +14,7 @@ def neighbours(article):
     """The published articles just before and after this one, one query each."""
     if not article.is_published:
         return {"previous_article": None, "next_article": None}
-    published = Article.objects.published().only("title", "slug", "published_at")
+    published = Article.objects.published().only("title", "slug", "language", "published_at")
     at, pk = article.published_at, article.pk
     # The plain range first, so the (status, published_at, id) index is walked from
     # this article outwards; the OR only settles ties on the same time.

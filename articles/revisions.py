@@ -6,6 +6,7 @@ everything here reads and writes the rows of one article only.
 """
 
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ from .models import Article, Image, Section, TaggedArticle
 STEP_ASIDE = 1_000_000
 # What a restore takes from a version; the rest (id, timestamps, who edited last, the
 # edit token) stays the live article's.
-TEXT_FIELDS = ["title", "slug", "standfirst", "status", "lead_image_id"]
+TEXT_FIELDS = ["title", "slug", "standfirst", "language", "status", "lead_image_id"]
 PUBLICATION_FIELDS = ["published_at", "author_id"]
 WHEN = "j M Y H:i:s"
 WORD = re.compile(r"\s+|[^\s]+")
@@ -34,6 +35,8 @@ class State:
     article: Article
     sections: list = field(default_factory=list)
     tag_ids: list = field(default_factory=list)
+    # Fields added to Article after the version was saved: it holds no value for them.
+    unstored: frozenset = frozenset()
 
     @property
     def tag_names(self):
@@ -75,7 +78,9 @@ def version_state(version):
     """What `version` holds for its article alone, without touching the database.
     Raises reversion.errors.RevertError when the stored data no longer loads."""
     article = version._object_version.object
-    state = State(article)
+    stored = _stored_fields(version)
+    unstored = frozenset(name for name in TEXT_FIELDS if stored is not None and name not in stored)
+    state = State(article, unstored=unstored)
     others = version.revision.version_set.exclude(pk=version.pk).select_related("content_type")
     for other in others:
         model = other._model
@@ -87,6 +92,17 @@ def version_state(version):
     return state
 
 
+def _stored_fields(version):
+    """The attribute names the version's data holds, or None when it cannot be read."""
+    if version.format != "json":
+        return None
+    try:
+        stored = json.loads(version.serialized_data)[0]["fields"]
+    except (ValueError, LookupError, TypeError):
+        return None
+    return {f.attname for f in Article._meta.concrete_fields if f.name in stored}
+
+
 def live_state(article):
     sections = list(Section.objects.filter(article_id=article.pk).order_by("position", "pk"))
     tag_ids = list(
@@ -95,11 +111,12 @@ def live_state(article):
     return State(article, sections, tag_ids)
 
 
-def restored_article(current, version_article, *, with_publication):
-    """`current` with the version's text (and publication, for those who may set it)."""
+def restored_article(current, version_article, *, with_publication, unstored=frozenset()):
+    """`current` with the version's text (and publication, for those who may set it);
+    fields the version predates (`unstored`) keep the current value."""
     article = Article.objects.get(pk=current.pk)
     fields = TEXT_FIELDS + (PUBLICATION_FIELDS if with_publication else [])
-    for name in fields:
+    for name in (name for name in fields if name not in unstored):
         setattr(article, name, getattr(version_article, name))
     if not _user_exists(article.author_id):
         article.author_id = current.author_id  # the byline's user is gone
@@ -189,6 +206,7 @@ def snapshot(state):
         "title": article.title,
         "slug": article.slug,
         "standfirst": article.standfirst,
+        "language": article.language,
         "status": article.status,
         "published_at": article.published_at,
         "author_id": article.author_id,
@@ -278,6 +296,7 @@ def describe(before, after, now=None):
             ("title", "title"),
             ("slug", "address"),
             ("standfirst", "standfirst"),
+            ("language", "language"),
             ("author_id", "byline"),
             ("lead_image_id", "lead image"),
             ("tags", "tags"),
@@ -378,6 +397,7 @@ def comparison(old, new):
     add("Title", old.article.title, new.article.title)
     add("Address", old.article.slug, new.article.slug)
     add("Standfirst", old.article.standfirst, new.article.standfirst)
+    add("Language", old.article.get_language_display(), new.article.get_language_display())
     add("Status and time", _status_text(old.article), _status_text(new.article))
     add("Lead image", _image_text(old.article), _image_text(new.article))
     old_tags, new_tags = old.tag_names, new.tag_names

@@ -27,7 +27,7 @@ def article_json_ld(article, request):
         "author": {"@type": "Person" if article.author else "Organization", "name": article.byline},
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
         "keywords": [tag.name for tag in article.tags.all()],
-        "inLanguage": "en",
+        "inLanguage": article.language,
     }
     if article.lead_image is not None:
         # The 1200 px crop and the widest rendition at the picture's own proportions.

@@ -192,7 +192,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("zh-hant", "繁體中文")]
+# Browsers asking for zh-CN, zh-SG or zh-Hans get zh-hans, zh-HK, zh-TW, zh-MO or
+# zh-Hant get zh-hant (Django's fallbacks); the Simplified catalogue is made from the
+# Traditional one (devtools/simplified_catalogue.py).
+LANGUAGES = [("en", "English"), ("zh-hant", "繁體中文"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 FORMAT_MODULE_PATH = ["hkai_site.formats"]

@@ -60,6 +60,7 @@ def test_articles_are_published_only_and_newest_first(client, make_article):
         "slug": older.slug,
         "title": older.title,
         "standfirst": older.standfirst,
+        "language": "en",
         "byline": "HKAI",
         "published_at": item["published_at"],
         "updated_at": item["updated_at"],

@@ -1,4 +1,4 @@
-"""The reader interface in English (default) and Traditional Chinese."""
+"""The reader interface in English (default), Traditional and Simplified Chinese."""
 
 from pathlib import Path
 
@@ -113,3 +113,50 @@ def test_compiled_catalogue_matches_the_source():
         for e in polib.mofile(LOCALE / "django.mo")
     }
     assert compiled == source
+
+
+SIMPLIFIED = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
+
+
+@pytest.mark.parametrize("accept", ["zh-CN", "zh-SG", "zh-Hans", "zh-CN,zh;q=0.9,en;q=0.5"])
+def test_browsers_asking_for_simplified_chinese_get_it(client, seeded, accept):
+    home = page(client, "/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert home.html["lang"] == "zh-hans"
+    assert home.h1.get_text() == "最新文章"
+    assert home.select_one("a.skip-link").get_text() == "跳至主要内容"
+    assert [a.get_text() for a in home.select(".site-nav a")] == ["最新", "主题", "搜寻"]
+
+
+@pytest.mark.parametrize("accept", ["zh-MO", "zh-HK,zh-CN;q=0.5"])
+def test_hong_kong_taiwan_and_macau_browsers_get_traditional(client, seeded, accept):
+    assert page(client, "/", HTTP_ACCEPT_LANGUAGE=accept).html["lang"] == "zh-hant"
+
+
+def test_the_switcher_offers_simplified_chinese(client, seeded):
+    link = page(client, "/tags/").select_one(".language-switcher a[lang=zh-hans]")
+    assert link.get_text() == "简体中文"
+    client.get(link["href"])
+    assert page(client, "/tags/").h1.get_text() == "主题"
+
+
+def test_simplified_catalogue_translates_every_traditional_message():
+    traditional = polib.pofile(LOCALE / "django.po")
+    simplified = {e.msgid: e for e in polib.pofile(SIMPLIFIED / "django.po")}
+    assert {e.msgid for e in traditional} == set(simplified)
+    for entry in traditional:
+        converted = simplified[entry.msgid]
+        assert converted.translated() and not converted.fuzzy, entry.msgid
+    compiled = {e.msgid: e.msgstr for e in polib.mofile(SIMPLIFIED / "django.mo")}
+    assert compiled == {e.msgid: e.msgstr for e in simplified.values()}
+
+
+def test_simplified_catalogue_is_what_opencc_makes_of_the_traditional_one():
+    """Edited by hand, it would be overwritten by the next `make messages`."""
+    from devtools.simplified_catalogue import simplified
+
+    made = {(e.msgid, e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in simplified()}
+    stored = {
+        (e.msgid, e.msgstr, tuple(sorted(e.msgstr_plural.items())))
+        for e in polib.pofile(SIMPLIFIED / "django.po")
+    }
+    assert made == stored

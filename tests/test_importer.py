@@ -233,3 +233,11 @@ def test_command_refuses_bad_slugs_and_tags(db, tmp_path, args, message):
     with pytest.raises(CommandError, match=message):
         run(str(path), *args)
     assert Article.objects.count() == 0
+
+
+def test_an_imported_document_gets_the_language_of_its_text(db):
+    simplified = "测试文件标题\n\n这是一段用来检查导入语言的测试文字，内容并非新闻。\n"
+    english = import_document(DOCUMENT)
+    chinese = import_document(simplified, slug="chinese-document")
+    assert (english.language, chinese.language) == ("en", "zh-Hans")
+    assert Article.objects.get(slug="chinese-document").language == "zh-Hans"

@@ -135,7 +135,7 @@ def test_post_to_a_reader_page_is_refused_not_an_error(client, db):
 
 
 @override_settings(SITE_NAME="Example News")
-@pytest.mark.parametrize("language", ["en", "zh-hant"])
+@pytest.mark.parametrize("language", ["en", "zh-hant", "zh-hans"])
 def test_the_site_name_comes_from_settings_everywhere_it_appears(
     client, admin_client, seeded, language
 ):

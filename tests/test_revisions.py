@@ -825,3 +825,33 @@ def test_restoring_a_version_restores_its_lead_image(editor, client_for, make_ar
     assert Article.objects.get(pk=article.pk).lead_image == first
     compare = client.get(compare_url(article, *Version.objects.get_for_object(article)[:2]))
     assert "Lead image" in compare.content.decode()
+
+
+def test_restoring_a_version_restores_its_language(editor, client_for, make_article):
+    article = make_article()
+    client = client_for(editor)
+    save(client, article, title="Written in English", language="en")
+    save(client, article, language="zh-Hant-HK")
+    assert history_rows(client, article)[0][3] == "Edited: language"
+    restore(client, article, version_with(article, "Edited: title"))
+    assert Article.objects.get(pk=article.pk).language == "en"
+
+
+def test_a_version_older_than_languages_keeps_the_articles_language(
+    editor, client_for, make_article
+):
+    """Versions saved before articles had a language hold none: restoring one keeps the
+    language the article has, rather than making it English."""
+    import json
+
+    article = make_article()
+    client = client_for(editor)
+    save(client, article, title="Before languages", language="en")
+    old = version_with(article, "Edited: title")
+    data = json.loads(old.serialized_data)
+    del data[0]["fields"]["language"]
+    Version.objects.filter(pk=old.pk).update(serialized_data=json.dumps(data))
+    save(client, article, language="zh-Hant-HK")
+    restore(client, article, version_with(article, "Edited: title"))
+    restored = Article.objects.get(pk=article.pk)
+    assert (restored.title, restored.language) == ("Before languages", "zh-Hant-HK")

@@ -36,6 +36,7 @@ def test_article_as_markdown(client, make_article):
         "> Banks adopt models.\n> Regulators watch.\n\n"
         "- Published: 2026-02-12\n"
         "- By: HKAI\n"
+        "- Language: en\n"
         "- Topics: [Finance](http://testserver/tags/finance/), "
         "[香港](http://testserver/tags/%E9%A6%99%E6%B8%AF/)\n"
         f"- Web page: http://testserver{article.get_absolute_url()}\n\n"
