@@ -348,6 +348,11 @@ class PageCacheMiddleware:
         self.api_prefix = settings.API_PREFIX  # the API revalidates with its own ETags
         self.uncached = ("/livez", "/healthz")  # probes and the benchmark baseline
         self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")  # WhiteNoise's
+        # Files, never stored here (streamed): not looked up either. Media on another
+        # host (an object store's address) never reaches this site.
+        self.media_prefix = (
+            settings.MEDIA_URL if settings.MEDIA_URL.startswith("/") else self.static_prefix
+        )
         allowed = settings.ALLOWED_HOSTS
         if settings.DEBUG and not allowed:  # as Django's host check
             allowed = [".localhost", "127.0.0.1", "[::1]"]
@@ -432,7 +437,7 @@ class PageCacheMiddleware:
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and not request.path_info.startswith(
-                (self.admin_prefix, self.api_prefix, self.static_prefix)
+                (self.admin_prefix, self.api_prefix, self.static_prefix, self.media_prefix)
             )
             and request.path_info not in self.uncached
         )

@@ -151,6 +151,12 @@ def test_media_files_are_served_for_a_year(client, make_image):
     assert client.get("/media/images/").status_code == 404
 
 
+def test_a_media_file_is_served_without_a_query(client, make_image, django_assert_num_queries):
+    image = make_image(size=(600, 400))  # a write: a page would read the state again
+    with django_assert_num_queries(0):  # a file is never a cached page: not looked up
+        assert client.get(f"/media/{image.renditions[0]['name']}").status_code == 200
+
+
 def test_feeds_carry_the_lead_image(client, make_article, make_image):
     image = make_image(size=(1600, 900))
     make_article(lead_image=image)
