@@ -2,7 +2,7 @@
 PYTHON ?= python3
 BIN := .venv/bin
 
-.PHONY: run test format lint migrate seed static messages loadtest bench bench-pg chromium screenshots
+.PHONY: run test test-sqlite test-postgres format lint migrate seed static messages loadtest bench bench-pg chromium screenshots
 
 $(BIN)/gunicorn: requirements.txt
 	$(PYTHON) -m venv .venv
@@ -45,11 +45,18 @@ format: $(BIN)/pytest
 chromium: $(BIN)/pytest
 	$(BIN)/python -m devtools.chromium
 
-# The whole suite twice: on the embedded SQLite default (browser tests included), then
+# The whole suite twice, both at once (each leg is mostly one busy process, and the
+# machine has two cores): on the embedded SQLite default (browser tests included), and
 # on a throwaway PostgreSQL server that devtools/with_postgres.py starts on 127.0.0.1.
+# Each leg's output is printed whole when it ends. `make test-sqlite` runs one leg.
 test: lint chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+
+test-sqlite: $(BIN)/pytest
 	$(BIN)/pytest
+
+test-postgres: $(BIN)/pytest
 	$(BIN)/python devtools/with_postgres.py $(BIN)/pytest
 
 # Desktop and phone screenshots of the main pages, from the seed, into docs/screenshots/.
