@@ -45,19 +45,34 @@ def live_state_q(prefix=""):
 
 def time_q(prefix="", now=None):
     """(shown, not shown): the time part of the rule and its exact complement, side by
-    side, the complement as a tuple of disjoint parts. Written out rather than negated
-    (`~shown`), so that finding the waiting articles is a range on the
-    (status, published_at) index for each part: negated, it read every published
-    article (30 ms at 100,000). A test checks that they partition."""
+    side, the complement as a tuple of disjoint parts. Shown: published by now and not
+    expired by now (`expires_at`, optional). Not shown: scheduled for later, without a
+    time, or expired (`expired_q`). Written out rather than negated (`~shown`), so that
+    finding the waiting articles is a range on an index for each part: the
+    (status, published_at) one for the scheduled, the expiry index for the expired;
+    negated, it read every published article (30 ms at 100,000). A test checks that
+    they partition."""
     now = timezone.now() if now is None else now
-    at = f"{prefix}published_at"
-    shown = models.Q(**{f"{at}__lte": now})
-    return shown, (models.Q(**{f"{at}__gt": now}), models.Q(**{f"{at}__isnull": True}))
+    at, until = f"{prefix}published_at", f"{prefix}expires_at"
+    shown = models.Q(**{f"{at}__lte": now}) & (
+        models.Q(**{f"{until}__isnull": True}) | models.Q(**{f"{until}__gt": now})
+    )
+    later, undated = models.Q(**{f"{at}__gt": now}), models.Q(**{f"{at}__isnull": True})
+    return shown, (later, undated, expired_q(prefix, now))
+
+
+def expired_q(prefix="", now=None):
+    """The part of the complement that time adds to without a write: published, then
+    expired. A range of the expiry index on `expires_at`; the publication time, read
+    from the same index, keeps it apart from the undated and the scheduled (which the
+    CHECK constraint `article_expires_after_publication` makes sure of already)."""
+    now = timezone.now() if now is None else now
+    return models.Q(**{f"{prefix}expires_at__lte": now, f"{prefix}published_at__lte": now})
 
 
 def waiting_q(prefix="", now=None):
-    """Articles in the live state that readers cannot see (yet): scheduled ones, and
-    published ones without a time. Each part carries the stored part, so that the
+    """Articles in the live state that readers cannot see: scheduled ones, published
+    ones without a time, and expired ones. Each part carries the stored part, so that the
     planner takes the index for each (SQLite's multi-index OR)."""
     live = live_state_q(prefix)
     return functools.reduce(operator.or_, (live & part for part in time_q(prefix, now)[1]))
@@ -139,6 +154,15 @@ class Article(models.Model):
         db_index=True,
         help_text="When readers first see it. A time in the future schedules the article.",
     )
+    # Optional: when readers stop seeing it, everywhere at once, with no write at that
+    # moment (the time part of `published_q`).
+    expires_at = models.DateTimeField(
+        "live until",
+        null=True,
+        blank=True,
+        help_text="Optional. At this time the article leaves the site: its page, lists, "
+        "topics, search, feeds, sitemap and API. Leave blank to keep it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_edited_by = models.ForeignKey(
@@ -169,7 +193,22 @@ class Article(models.Model):
         ordering = ["-published_at", "-pk"]
         indexes = [
             # published() ordered newest first, ties by id, walked straight off the index.
-            models.Index(fields=["status", "published_at", "id"], name="article_published_order")
+            models.Index(fields=["status", "published_at", "id"], name="article_published_order"),
+            # The expired articles (`expired_q`) and the next expiry (articles/cache.py),
+            # a range each; only the articles that have an expiry are in it.
+            models.Index(
+                fields=["status", "expires_at", "published_at"],
+                condition=models.Q(expires_at__isnull=False),
+                name="article_expiry",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__isnull=True)
+                | models.Q(published_at__isnull=True)
+                | models.Q(expires_at__gt=models.F("published_at")),
+                name="article_expires_after_publication",
+            )
         ]
         permissions = [("publish_article", "Can publish, unpublish and schedule articles")]
 
@@ -188,8 +227,19 @@ class Article(models.Model):
     @property
     def is_published(self):
         """published() for one article: admin column, preview banner."""
-        at, live = self.published_at, self.status == self.Status.PUBLISHED
-        return live and at is not None and at <= timezone.now()
+        at, live, now = self.published_at, self.status == self.Status.PUBLISHED, timezone.now()
+        return live and at is not None and at <= now and not self.has_expired(now)
+
+    def has_expired(self, now=None):
+        """Its expiry time has come (whatever its status)."""
+        now = timezone.now() if now is None else now
+        return self.expires_at is not None and self.expires_at <= now
+
+    @property
+    def is_expired(self):
+        """Was published and has expired: the admin's "Expired"."""
+        at = self.published_at
+        return self.status == self.Status.PUBLISHED and at is not None and self.has_expired()
 
     @property
     def modified_at(self):
