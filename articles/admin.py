@@ -33,7 +33,7 @@ from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import checks, drafts, image_admin, images, limits, revisions, roles  # noqa: F401
+from . import checks, drafts, image_admin, images, lead_admin, limits, revisions, roles  # noqa: F401
 from .expiry_admin import ExpiryFilter
 from .forms import (
     ArticleForm,

@@ -24,6 +24,8 @@ LATIN_WORD = re.compile(r"[^\W\d_\u3400-\u9fff\uf900-\ufaff]+(?:['’-][^\W_]+)*
 CJK_CHARACTER = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 WORDS_PER_MINUTE = 230
 CJK_CHARACTERS_PER_MINUTE = 400
+# At most this many articles pinned to lead the home page (LeadStory).
+LEAD_STORIES = 3
 
 
 def published_q(prefix="", now=None):
@@ -268,6 +270,54 @@ class Article(models.Model):
             characters += len(CJK_CHARACTER.findall(text))
         minutes = words / WORDS_PER_MINUTE + characters / CJK_CHARACTERS_PER_MINUTE
         return max(1, math.ceil(minutes))
+
+
+class LeadStory(models.Model):
+    """An article an Editor pinned to lead the home page, at a place in a short ordered
+    set. The data holds the limits: a place from 1 to LEAD_STORIES, each place and
+    each article at most once. A pinned article leads only while readers can see it
+    (`leading()`); without one the newest leads. Its table moves the content version
+    (articles/triggers.py): a pin shows at once."""
+
+    position = models.PositiveSmallIntegerField(
+        "place",
+        unique=True,
+        choices=[(n, str(n)) for n in range(1, LEAD_STORIES + 1)],
+        help_text="1 leads the home page; 2 and 3 follow it.",
+    )
+    article = models.OneToOneField("Article", on_delete=models.CASCADE, related_name="lead_story")
+    pinned_at = models.DateTimeField(auto_now_add=True)
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "home page lead"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(position__gte=1, position__lte=LEAD_STORIES),
+                name="lead_story_place_in_range",
+                violation_error_message=f"Choose a place from 1 to {LEAD_STORIES}.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.position}: {self.article}"
+
+
+def leading(articles=None, now=None):
+    """The pinned articles readers can see, in their places: the published rule, so a
+    draft, scheduled or expired pin does not lead (and one that expires stops leading
+    at that moment, with no write)."""
+    articles = Article.objects.all() if articles is None else articles
+    pinned = articles.published(now=now).filter(lead_story__isnull=False)
+    return pinned.order_by("lead_story__position")
 
 
 class SlugRedirect(models.Model):
