@@ -520,13 +520,11 @@ def published_count(now=None):
     """How many articles readers can see: the live-state count the triggers keep, less
     the waiting ones (a range of the (status, published_at) index). One query, flat with
     size: COUNT(*) of the published articles read the whole index, 7 ms at 100,000."""
-    waiting = (
-        Article.objects.filter(waiting_q(now=now))
-        .order_by()
-        .values("status")
-        .annotate(n=models.Count("pk"))
-        .values("n")
-    )
+    # COUNT without GROUP BY: grouped (by status), SQLite walked the whole published
+    # index in its order rather than the ranges of the three waiting parts: 63 ms at
+    # 20,000 articles (1,000 of them expired) against 1.5 ms so, 1.1 with none expired.
+    count = models.Func(models.F("pk"), function="COUNT", output_field=models.BigIntegerField())
+    waiting = Article.objects.filter(waiting_q(now=now)).order_by().values(n=count)
     stored = ContentVersion.objects.filter(pk=1).annotate(
         waiting=models.functions.Coalesce(models.Subquery(waiting), 0)
     )

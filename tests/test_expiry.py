@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from articles import cache
-from articles.models import Article, live_state_q, published_q, waiting_q
+from articles.models import Article, live_state_q, published_count, published_q, waiting_q
 from tests.helpers import change_url, form_data, texts
 
 HOUR = datetime.timedelta(hours=1)
@@ -191,6 +191,19 @@ def test_the_state_query_reads_each_time_off_an_index(db):
         plan = "\n".join(row[-1] for row in cursor.fetchall())
     assert "MULTI-INDEX OR" not in plan and "TEMP B-TREE" not in plan, plan
     assert plan.count("article_expiry") == 2, plan
+
+
+def test_the_published_count_reads_the_waiting_ranges_not_every_article(make_article):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL chooses by its statistics")
+    make_article(expires_at=timezone.now() + HOUR)
+    with CaptureQueriesContext(connection) as captured:
+        assert published_count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {captured[0]['sql']}")
+        plan = "\n".join(row[-1] for row in cursor.fetchall())
+    assert "SCAN" not in plan and "TEMP B-TREE" not in plan, plan  # no walk, no grouping
+    assert "article_expiry (status=? AND expires_at<?)" in plan, plan
 
 
 # The admin.
