@@ -166,6 +166,8 @@ def test_the_time_rule_and_its_complement_partition_with_expiry(make_article, st
             if at is not None and at <= now and (until is None or until > now)
         }
         assert shown == expected, now
+        with time_machine.travel(now, tick=False):  # the property for one article agrees
+            assert {a.pk for a in Article.objects.all() if a.is_published} == shown, now
     # Each waiting part is a range on an index, not a walk of every published article.
     if connection.vendor == "sqlite":
         plan = Article.objects.filter(waiting_q(now=start)).values("pk").explain()
@@ -330,3 +332,11 @@ def test_an_authors_draft_changes_cannot_carry_an_expiry_and_keep_the_live_one(
     assert editing.post(change_url(live), data).status_code == 302
     live.refresh_from_db()
     assert live.title == "Author's better title" and live.expires_at == until
+
+
+def test_staff_still_open_an_expired_article_as_a_preview(admin_client, make_article, start):
+    article = make_article(published_at=start - 2 * HOUR, expires_at=start - HOUR)
+    response = admin_client.get(article.get_absolute_url())
+    banner = texts(response, ".preview-banner")
+    assert response.status_code == 200 and banner == ["Preview — not published."]
+    assert "no-cache" in response["Cache-Control"]
