@@ -33,7 +33,8 @@ from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import checks, drafts, image_admin, images, limits, revisions, roles  # noqa: F401
+from . import checks, drafts, image_admin, images, lead_admin, limits, revisions, roles  # noqa: F401
+from .expiry_admin import ExpiryFilter
 from .forms import (
     ArticleForm,
     SectionForm,
@@ -200,7 +201,7 @@ class CheckedChangeListMixin:
 class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     form = ArticleForm
     list_display = ["headline", "state", "published", "tag_list", "section_count", "author"]
-    list_filter = ["status", "tags"]
+    list_filter = ["status", ExpiryFilter, "tags"]
     list_select_related = ["author"]
     search_fields = ["title", "standfirst", "sections__heading", "sections__body"]
     date_hierarchy = "published_at"
@@ -227,7 +228,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             },
         )
         if roles.can_publish(request.user):
-            return [text, ("Publication", {"fields": ["status", "published_at", "author"]})]
+            fields = ["status", "published_at", "expires_at", "author"]
+            return [text, ("Publication", {"fields": fields})]
         return [text, ("Publication", {"fields": ["status"]})]
 
     def get_readonly_fields(self, request, obj=None):
@@ -293,6 +295,11 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             date, time = field.widget.widgets
             date.attrs["aria-label"] = "Publication date"
             time.attrs["aria-label"] = "Publication time"
+        elif db_field.name == "expires_at" and field is not None:
+            field.help_text = f"{field.help_text} Times are {settings.TIME_ZONE} time."
+            date, time = field.widget.widgets
+            date.attrs["aria-label"] = "Live until date"
+            time.attrs["aria-label"] = "Live until time"
         return field
 
     def get_queryset(self, request):
@@ -326,8 +333,13 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
 
     @admin.display(description="State", ordering="status")
     def state(self, article):
+        if article.is_expired:
+            return f"Expired {revisions.when(article.expires_at)}"
+        until = f" · live until {revisions.when(article.expires_at)}" if article.expires_at else ""
         if article.is_scheduled:
-            return f"Scheduled for {revisions.when(article.published_at)}"
+            return f"Scheduled for {revisions.when(article.published_at)}{until}"
+        if until and article.status == Article.Status.PUBLISHED:
+            return f"{article.get_status_display()}{until}"
         if getattr(article, "draft_in_review", False):
             return f"{article.get_status_display()} · changes in review"
         if getattr(article, "has_draft", False):
@@ -509,6 +521,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             "edit_refusal": roles.edit_refusal(request.user, article),
             "draft_when": revisions.when(draft.updated_at) if draft else None,
             "live_since": revisions.when(article.published_at) if article.published_at else None,
+            "live_until": revisions.when(article.expires_at) if article.expires_at else None,
+            "expired": article.is_expired,
             "draft_by": revisions.who(draft.edited_by) if draft else None,
             "discard_url": reverse("admin:articles_article_discard_draft", args=[article.pk]),
             **self._autosave_context(request, article),
@@ -812,6 +826,11 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish(self, request, queryset):
         now = timezone.now()
+        # Their expiry has passed: published (now), they would not appear (and an undated
+        # one would break the CHECK constraint of the two times). Left as they are.
+        past_expiry = queryset.filter(expires_at__lte=now)
+        refused = past_expiry.count()
+        queryset = queryset.exclude(pk__in=past_expiry.values("pk"))
         with transaction.atomic():
             queryset.filter(published_at__isnull=True).update(published_at=now)
             count = self._set_status(request, queryset, Article.Status.PUBLISHED)
@@ -820,6 +839,19 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             ngettext("Published %d article.", "Published %d articles.", count) % count,
             messages.SUCCESS,
         )
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d article was not published: its “Live until” time has passed. "
+                    "Set a later one, or clear it, in the article’s form.",
+                    "%d articles were not published: their “Live until” time has passed. "
+                    "Set a later one, or clear it, in each article’s form.",
+                    refused,
+                )
+                % refused,
+                messages.WARNING,
+            )
 
     @admin.action(
         description="Unpublish selected articles (back to draft)", permissions=["publish"]

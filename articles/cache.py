@@ -7,9 +7,9 @@ small query per request (`current_version()`):
   every write to what readers see, whichever way it is made (articles/triggers.py) —
   so every worker and server sees a change the moment it commits, whatever the cache
   backend (local memory or Redis);
-* the latest publication time that has passed, under the published rule itself: when a
-  scheduled article's time comes, the state moves on by itself, with no write (a GET
-  never writes; no cron job).
+* the latest publication time and the latest expiry time that have passed, under the
+  published rule itself: when a scheduled article's time comes, or an article's expiry,
+  the state moves on by itself, with no write (a GET never writes; no cron job).
 
 Nothing needs deleting: entries for older states are never read again and age out.
 `PageCacheMiddleware` serves whole public pages from the cache with ETag and
@@ -41,7 +41,7 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
-from .models import Article, ContentVersion, waiting_q
+from .models import Article, ContentVersion, live_state_q, time_q
 from .triggers import CHANNEL
 
 PAGE_TIMEOUT = 24 * 60 * 60
@@ -60,16 +60,24 @@ _NOW = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
 @functools.cache
 def _state_sql(vendor):
     """(sql, params, positions of "now" in params): the version row, the latest
-    publication time readers can see and the next one they will, in one statement
-    built from the published rule."""
+    publication time readers can see and the next one they will, the latest expiry that
+    has passed and the next one to come, in one statement built from the published
+    rule: each time is the first row of a range on an index."""
     row = ContentVersion.objects.filter(pk=1)
-    live = Article.objects.published(now=_NOW).order_by("-published_at")
-    waiting = Article.objects.filter(waiting_q(now=_NOW), published_at__isnull=False)
+    live = Article.objects.published(now=_NOW)
+    later, _undated, expired = time_q(now=_NOW)[1]
+    scheduled = Article.objects.filter(live_state_q() & later)
+    expired = Article.objects.filter(live_state_q() & expired)
     parts = [
         row.values("version").query.sql_with_params(),
         row.values("changed").query.sql_with_params(),
-        live.values("published_at")[:1].query.sql_with_params(),
-        waiting.order_by("published_at").values("published_at")[:1].query.sql_with_params(),
+        live.order_by("-published_at").values("published_at")[:1].query.sql_with_params(),
+        scheduled.order_by("published_at").values("published_at")[:1].query.sql_with_params(),
+        expired.order_by("-expires_at").values("expires_at")[:1].query.sql_with_params(),
+        live.filter(expires_at__isnull=False)
+        .order_by("expires_at")
+        .values("expires_at")[:1]
+        .query.sql_with_params(),
     ]
     sql = "SELECT " + ", ".join(f"({part})" for part, _ in parts)
     params = [param for _, part_params in parts for param in part_params]
@@ -188,18 +196,18 @@ def current_version():
         params[position] = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        version, changed_at, live_at, next_at = cursor.fetchone()
-    if live_at is None:
-        state = f"{version}", changed_at or 0
-    else:
-        live_at = _datetime(live_at)
-        state = f"{version}.{live_at.timestamp()}", max(changed_at or 0, int(live_at.timestamp()))
+        version, changed_at, live_at, next_at, expired_at, next_expiry = cursor.fetchone()
+    # The state moves on when a scheduled time passes (the latest shown publication
+    # moves) and when an expiry does (the latest passed expiry moves), with no write.
+    state, changed = f"{version}", changed_at or 0
+    for sign, at in ((".", live_at), ("~", expired_at)):
+        if at is not None:
+            seconds = _datetime(at).timestamp()
+            state, changed = f"{state}{sign}{seconds}", max(changed, int(seconds))
+    state = state, changed
     if mark is not None:
-        until = (
-            _datetime(next_at)
-            if next_at is not None
-            else datetime.datetime.max.replace(tzinfo=datetime.UTC)
-        )
+        coming = [_datetime(at) for at in (next_at, next_expiry) if at is not None]
+        until = min(coming, default=datetime.datetime.max.replace(tzinfo=datetime.UTC))
         _LAST.value = (mark, now, until, state)
     return state
 

@@ -44,16 +44,15 @@ def drafted(querydict, form):
 
 
 def with_publication(data, article):
-    """Stored form data, with the live article's status, publication time and byline
-    where it has none of its own (draft changes saved by an Author), so that an Editor's
+    """Stored form data, with the live article's status, publication and expiry times
+    and byline where it has none of its own (draft changes saved by an Author), so that an Editor's
     form opened on them shows the article's and "Publish changes" keeps them."""
-    when = timezone.localtime(article.published_at) if article.published_at else None
-    live = {
-        "status": [article.status],
-        "author": [str(article.author_id or "")],
-        "published_at_0": [when.strftime("%Y-%m-%d") if when else ""],
-        "published_at_1": [when.strftime("%H:%M:%S") if when else ""],
-    }
+    live = {"status": [article.status], "author": [str(article.author_id or "")]}
+    for name in ("published_at", "expires_at"):
+        value = getattr(article, name)
+        when = timezone.localtime(value) if value else None
+        live[f"{name}_0"] = [when.strftime("%Y-%m-%d") if when else ""]
+        live[f"{name}_1"] = [when.strftime("%H:%M:%S") if when else ""]
     return {**{name: values for name, values in live.items() if name not in data}, **data}
 
 

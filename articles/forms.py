@@ -44,7 +44,7 @@ class ArticleForm(forms.ModelForm):
         model = Article
         fields = [
             *["title", "slug", "standfirst", "language", "lead_image", "tags"],
-            *["status", "published_at", "author"],
+            *["status", "published_at", "expires_at", "author"],
         ]
 
     def __init__(self, *args, **kwargs):
@@ -80,6 +80,11 @@ class ArticleForm(forms.ModelForm):
         limits.check_date(published_at)
         return published_at
 
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data["expires_at"]
+        limits.check_date(expires_at)
+        return expires_at
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
@@ -97,7 +102,22 @@ class ArticleForm(forms.ModelForm):
         ):
             cleaned["published_at"] = timezone.now()
             self.instance.published_at = cleaned["published_at"]
+        self.check_expiry_after_publication(cleaned)
         return cleaned
+
+    def check_expiry_after_publication(self, cleaned):
+        """The form's word for the CHECK constraint `article_expires_after_publication`."""
+        published_at, expires_at = cleaned.get("published_at"), cleaned.get("expires_at")
+        if published_at and expires_at and expires_at <= published_at:
+            when = formats.date_format(timezone.localtime(published_at), "j M Y H:i:s")
+            self.add_error(
+                "expires_at",
+                ValidationError(
+                    f"The article would leave the site before it appears: choose a time "
+                    f"after its publication ({when}), or leave “Live until” blank.",
+                    code="expires_before_publication",
+                ),
+            )
 
     def check_not_changed_since_opened(self, token):
         """While an article has draft changes, the form edits them: the draft's token

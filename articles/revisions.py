@@ -23,7 +23,7 @@ STEP_ASIDE = 1_000_000
 # What a restore takes from a version; the rest (id, timestamps, who edited last, the
 # edit token) stays the live article's.
 TEXT_FIELDS = ["title", "slug", "standfirst", "language", "status", "lead_image_id"]
-PUBLICATION_FIELDS = ["published_at", "author_id"]
+PUBLICATION_FIELDS = ["published_at", "expires_at", "author_id"]
 WHEN = "j M Y H:i:s"
 WORD = re.compile(r"\s+|[^\s]+")
 
@@ -79,7 +79,11 @@ def version_state(version):
     Raises reversion.errors.RevertError when the stored data no longer loads."""
     article = version._object_version.object
     stored = _stored_fields(version)
-    unstored = frozenset(name for name in TEXT_FIELDS if stored is not None and name not in stored)
+    unstored = frozenset(
+        name
+        for name in TEXT_FIELDS + PUBLICATION_FIELDS
+        if stored is not None and name not in stored
+    )
     state = State(article, unstored=unstored)
     others = version.revision.version_set.exclude(pk=version.pk).select_related("content_type")
     for other in others:
@@ -209,6 +213,7 @@ def snapshot(state):
         "language": article.language,
         "status": article.status,
         "published_at": article.published_at,
+        "expires_at": article.expires_at,
         "author_id": article.author_id,
         "lead_image_id": article.lead_image_id,
         "tags": sorted(state.tag_names),
@@ -277,12 +282,23 @@ def _kept_in_order(old, new):
     return kept
 
 
+def _expiry_words(before, after):
+    until = _to_the_second(after.get("expires_at"))
+    was = _to_the_second(before.get("expires_at")) if before else None
+    if until == was:
+        return None
+    if until is None:
+        return "Expiry removed"
+    return f"Live until {formats.date_format(timezone.localtime(until), 'j M Y H:i')}"
+
+
 def describe(before, after, now=None):
     """History's words for going from snapshot `before` (None: a new article) to `after`:
     "Published", "Scheduled for 12 Feb 2026 09:00", "Edited: title, sections 2 and 3"."""
     now = now or timezone.now()
     words = []
-    publication = _publication_words(before, after, now)
+    changes = [_publication_words(before, after, now), _expiry_words(before, after)]
+    publication = ". ".join(filter(None, changes))
     if before is None:
         words.append("Created")
         if publication:

@@ -27,6 +27,7 @@ from .models import (
     Article,
     ContentVersion,
     Image,
+    LeadStory,
     SearchDocument,
     SearchEntry,
     Section,
@@ -119,6 +120,8 @@ def triggers():
     tracked += [SearchEntry._meta.db_table, SearchDocument._meta.db_table]
     # Pages show images' alt text, captions, credits and crops.
     tracked.append(Image._meta.db_table)
+    # The home page shows the articles Editors pinned to lead it.
+    tracked.append(LeadStory._meta.db_table)
     defined = [
         Trigger(f"{table}_{event.lower()}", table, event, [_bump()], per_statement=True)
         for table in tracked

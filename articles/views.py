@@ -24,7 +24,7 @@ from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 
 from . import cache, images, plain_text, related, search, topics
-from .models import Article, SlugRedirect, published_count
+from .models import Article, SlugRedirect, leading, published_count
 from .roles import can_preview
 from .seo import article_json_ld
 
@@ -74,6 +74,7 @@ class ArticleListView(ListView):
     context_object_name = "articles"
     template_name = "articles/article_list.html"
     count_key = "count:list"
+    with_leads = True  # the articles Editors pinned (LeadStory) lead the first page
 
     def get_queryset(self):
         return self.articles().published()
@@ -81,6 +82,16 @@ class ArticleListView(ListView):
     @staticmethod
     def articles():
         return Article.objects.select_related("author", "lead_image").prefetch_related("tags")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.with_leads and not context["page_obj"].has_previous():
+            # The pinned articles lead the first page, each shown once on it.
+            leads = list(leading(self.articles()))
+            pinned = {article.pk for article in leads}
+            articles = [article for article in context["articles"] if article.pk not in pinned]
+            context.update(leads=leads, articles=articles, object_list=articles)
+        return context
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # A deep page's ids were picked under published() in this content version (any
@@ -100,6 +111,7 @@ def find_tag_or_404(slug):
 
 class TagArticleListView(ArticleListView):
     template_name = "articles/tag_detail.html"
+    with_leads = False
 
     def get(self, request, *args, **kwargs):
         self.tag = find_tag_or_404(kwargs["slug"])
