@@ -131,3 +131,18 @@ def client_for(client):
         return session
 
     return login
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 (devtools/services.py), and the site set to send
+    its email through it as DJANGO_EMAIL_HOST would: yields the server's Inbox."""
+    from devtools.services import start_smtp
+
+    inbox = start_smtp()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", inbox.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield inbox
+    inbox.stop()
