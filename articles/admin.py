@@ -653,6 +653,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         return words
 
     def response_change(self, request, obj):
+        if review_admin.SUBMIT_BUTTON in request.POST:
+            return review_admin.submitted(self, request, obj)
         if "_publish_changes" in request.POST and obj.is_published:
             self.message_user(request, "Changes published: readers see them now.", messages.SUCCESS)
             return HttpResponseRedirect(request.path)

@@ -33,6 +33,13 @@ def prepare(request):
         request.POST["status"] = Article.Status.REVIEW
 
 
+def submitted(model_admin, request, article):
+    """After "Submit for review": back to the form, which shows it waiting."""
+    message = "Submitted for review: the Editors have been told by email."
+    model_admin.message_user(request, message, messages.SUCCESS)
+    return HttpResponseRedirect(request.path)
+
+
 def form_context(request, article):
     """What the review box shows on `article`'s form to `request.user` (two queries)."""
     waiting = review.waiting_step(article)

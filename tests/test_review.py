@@ -92,7 +92,7 @@ def test_an_author_submits_and_every_editor_is_emailed_and_sees_it_waiting(
     page = amy.get(change_url(draft)).content.decode()
     assert 'name="_submit_for_review"' in page
     response = submit(amy, draft, commits)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == change_url(draft)
     draft.refresh_from_db()
     assert draft.status == Article.Status.REVIEW
     step = ReviewStep.objects.get()
