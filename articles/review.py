@@ -92,7 +92,9 @@ def withdraw(article, user, *, origin):
     """The Author takes the submission back to keep editing."""
     article = _locked(article)
     if not roles.can_withdraw(user, article):
-        raise PermissionDenied("Only the article’s author or an Editor may withdraw it.")
+        raise PermissionDenied(
+            "Only the article’s author may withdraw it; an Editor requests changes instead."
+        )
     step = waiting_step(article)
     if step is None:
         raise ReviewRefused("This article is not waiting for review: there is nothing to withdraw.")

@@ -134,8 +134,5 @@ def editors():
 
 
 def can_withdraw(user, article):
-    """Authors withdraw their own articles' submissions; Editors request changes instead
-    (and may withdraw too)."""
-    if not user.has_perm("articles.change_article"):
-        return False
-    return can_publish(user) or article.author_id == user.pk
+    """Only an article's author withdraws its submission; an Editor requests changes."""
+    return user.has_perm("articles.change_article") and article.author_id == user.pk

@@ -130,6 +130,7 @@ def test_an_editor_requests_changes_and_the_author_reads_them_on_the_form_and_by
     submit(amy, draft, commits)
     page = eddie.get(change_url(draft)).content.decode()
     assert "Request changes" in page and 'name="_review_comment"' in page
+    assert "Withdraw from review" not in page
     comment = "Name the source of the toll figures.\n\nAnd shorten the title."
     with commits():
         response = eddie.post(request_changes_url(draft), {"_review_comment": comment})
@@ -321,7 +322,7 @@ def test_only_editors_approve_and_publish(author, client_for, draft, commits, ma
 
 
 def test_authors_submit_and_withdraw_only_their_own_articles(
-    author, other_author, client_for, draft, commits
+    author, other_author, editor, client_for, draft, commits
 ):
     oscar = client_for(other_author)
     data = form_data(client_for(author).get(change_url(draft)))
@@ -331,7 +332,8 @@ def test_authors_submit_and_withdraw_only_their_own_articles(
     submit(client_for(author), draft, commits)
     response = oscar.post(withdraw_url(draft))
     assert response.status_code == 403
-    assert "Only the article’s author or an Editor may withdraw it" in response.content.decode()
+    assert "Only the article’s author may withdraw it" in response.content.decode()
+    assert client_for(editor).post(withdraw_url(draft)).status_code == 403
     draft.refresh_from_db()
     assert draft.status == Article.Status.REVIEW
     # Authors see their own submissions on the index, not other people's.
@@ -540,3 +542,27 @@ def test_the_admin_index_query_count_does_not_grow_with_the_review_list(
     assert index_queries() == (7, 1)
     waiting(19)
     assert index_queries() == (7, 20)
+
+
+# Mail settings come from the environment (docs/operations.md).
+
+
+def test_mail_is_printed_unless_an_smtp_server_is_named():
+    from tests.test_settings import settings_in_subprocess
+
+    fields = "(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL)"
+    console = settings_in_subprocess(fields).stdout.strip()
+    assert console.startswith("('django.core.mail.backends.console.EmailBackend'")
+    smtp = settings_in_subprocess(
+        fields,
+        DJANGO_EMAIL_HOST="smtp.example.org",
+        DJANGO_EMAIL_PORT="587",
+        DJANGO_EMAIL_USE_TLS="1",
+        DJANGO_DEFAULT_FROM_EMAIL="HKAI <news@example.org>",
+    ).stdout.strip()
+    assert smtp == (
+        "('django.core.mail.backends.smtp.EmailBackend', 'smtp.example.org', 587, True, "
+        "'HKAI <news@example.org>')"
+    )
+    both = settings_in_subprocess(fields, DJANGO_EMAIL_USE_TLS="1", DJANGO_EMAIL_USE_SSL="1")
+    assert both.returncode != 0 and "not both" in both.stderr
