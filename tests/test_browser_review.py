@@ -5,6 +5,7 @@ comment, revises and submits again, the Editor publishes, and readers see it."""
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
@@ -23,6 +24,20 @@ def signed_in(context, user, live_server):
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     return context.new_page()
+
+
+def serious_axe_findings(page, *selectors):
+    """axe's critical and serious findings in the parts of the page `selectors` name.
+    Injecting axe breaks the site's CSP on purpose: the console is checked before."""
+    assert page.context.console.problems() == []
+    context = {"include": [[selector] for selector in selectors]}
+    violations = Axe().run(page, context=context).response["violations"]
+    page.context.console.messages.clear()
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]])
+        for v in violations
+        if v["impact"] in {"critical", "serious"}
+    ]
 
 
 def link_in(message):
@@ -49,6 +64,7 @@ def test_an_article_goes_through_review_to_the_site(
     eddie.goto("/admin/")
     expect(eddie.locator("#waiting-for-review")).to_contain_text("Tunnel tolls")
     eddie.goto(link_in(submitted))
+    assert serious_axe_findings(eddie, "#review", "#review-actions") == []
     eddie.get_by_label("Comment for the Author").fill("Give the toll for lorries too.")
     with eddie.expect_navigation():
         eddie.get_by_role("button", name="Request changes").click()

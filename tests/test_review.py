@@ -566,3 +566,32 @@ def test_mail_is_printed_unless_an_smtp_server_is_named():
     )
     both = settings_in_subprocess(fields, DJANGO_EMAIL_USE_TLS="1", DJANGO_EMAIL_USE_SSL="1")
     assert both.returncode != 0 and "not both" in both.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_was_in_review_before_migration_0016_is_waiting_after_it(author):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("articles", "0015_article_language")]
+    call_command("migrate", "articles", "0015", verbosity=0)
+    old = MigrationExecutor(connection).loader.project_state(before).apps
+    Old = old.get_model("articles", "Article")
+    in_review = Old.objects.create(
+        title="R", slug="r", status="review", last_edited_by_id=author.pk
+    )
+    live = Old.objects.create(title="L", slug="l", status="published", published_at=timezone.now())
+    Old.objects.create(title="D", slug="d", status="draft")
+    submitted_at = timezone.now()
+    old.get_model("articles", "ArticleDraft").objects.create(
+        article_id=live.pk, data={}, edited_by_id=author.pk, updated_at=submitted_at,
+        submitted_at=submitted_at,
+    )  # fmt: skip
+    call_command("migrate", verbosity=0)
+    steps = ReviewStep.objects.order_by("article_id")
+    assert [(s.article_id, s.action, s.by_id, s.of_changes, s.waiting) for s in steps] == [
+        (in_review.pk, Action.SUBMITTED, author.pk, False, True),
+        (live.pk, Action.SUBMITTED, author.pk, True, True),
+    ]
+    assert_consistent()
+    assert Group.objects.get(name="Editors").permissions.filter(codename="view_outgoingmail")
