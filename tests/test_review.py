@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from articles import limits, mail
 from articles.models import Article, ArticleDraft, OutgoingMail, ReviewStep
+from tests.conftest import _member
 from tests.helpers import PUBLISH, change_url, form_data, texts
 
 INDEX = reverse("admin:index")
@@ -39,11 +40,7 @@ def history_url(article):
 
 @pytest.fixture
 def second_editor(db, django_user_model):
-    user = django_user_model.objects.create_user(
-        "erin", "erin@hkai.test", "pw", is_staff=True, first_name="Erin"
-    )
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
+    return _member(django_user_model, "erin", "Editors")
 
 
 @pytest.fixture
@@ -594,4 +591,12 @@ def test_what_was_in_review_before_migration_0016_is_waiting_after_it(author):
         (live.pk, Action.SUBMITTED, author.pk, True, True),
     ]
     assert_consistent()
-    assert Group.objects.get(name="Editors").permissions.filter(codename="view_outgoingmail")
+
+
+def test_editors_may_see_the_outbox_and_retry_and_authors_may_not(author, client_for):
+    editors = Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
+    authors = Group.objects.get(name="Authors").permissions.values_list("codename", flat=True)
+    assert {"view_outgoingmail", "change_outgoingmail"} <= set(editors)
+    assert not {"view_outgoingmail", "change_outgoingmail"} & set(authors)
+    assert client_for(author).get(OUTBOX).status_code == 403
+    assert "unsent-mail" not in client_for(author).get(INDEX).content.decode()
