@@ -33,7 +33,18 @@ from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import checks, drafts, image_admin, images, lead_admin, limits, revisions, roles  # noqa: F401
+from . import (  # noqa: F401
+    checks,
+    drafts,
+    image_admin,
+    images,
+    lead_admin,
+    limits,
+    review,
+    review_admin,
+    revisions,
+    roles,
+)
 from .expiry_admin import ExpiryFilter
 from .forms import (
     ArticleForm,
@@ -362,7 +373,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
 
     def save_model(self, request, obj, form, change):
         if getattr(request, "drafting", False):
-            submitted = "_submit_changes" in request.POST
+            waiting = review.waiting_step(obj) is not None  # a plain save keeps it waiting
+            submitted = "_submit_changes" in request.POST or waiting
             data = drafts.drafted(request.POST, form)
             request.article_draft = drafts.save_draft(obj, data, request.user, submitted=submitted)
             return  # the article itself, and so everything readers see, stays as it is
@@ -399,11 +411,14 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     def save_related(self, request, form, formsets, change):
         # What was typed is saved now (as the article or its draft): no autosave to offer.
         drafts.forget_autosave(request.user, form.instance.pk if change else None)
+        origin = review_admin.origin(request)
         if getattr(request, "drafting", False):
+            review.settle(form.instance, request.user, origin=origin)
             return
         super().save_related(request, form, formsets, change)
         # The form showed the draft changes (if any): saving it put them live.
-        ArticleDraft.objects.filter(article=form.instance).delete()
+        put_live, _ = ArticleDraft.objects.filter(article=form.instance).delete()
+        review.settle(form.instance, request.user, origin=origin, changes_published=put_live > 0)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Section:
@@ -427,6 +442,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         # Django acts on "_saveasnew" even where save_as is off: a forged one would
         # turn a restore into a new article and keep the version's sections and tags
         # on the live one, past the conflict check and with no history.
+        review_admin.prepare(request)
         if request.method == "POST" and "_saveasnew" in request.POST and not self.save_as:
             article = getattr(request, "restoring", None)
             article = article.current if article is not None else None
@@ -526,6 +542,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             "draft_by": revisions.who(draft.edited_by) if draft else None,
             "discard_url": reverse("admin:articles_article_discard_draft", args=[article.pk]),
             **self._autosave_context(request, article),
+            **review_admin.form_context(request, article),
         }
 
     def _autosave_context(self, request, article):
@@ -569,7 +586,9 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                     messages.WARNING,
                 )
                 return HttpResponseRedirect(self._change_url(article))
-            draft.delete()
+            with transaction.atomic():
+                draft.delete()
+                review.settle(article, request.user, origin=review_admin.origin(request))
             drafts.forget_autosave(request.user, article.pk)
             LogEntry.objects.log_actions(
                 request.user.pk, [article], CHANGE, "Discarded draft changes", single_object=True
@@ -659,6 +678,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         return words
 
     def response_change(self, request, obj):
+        if review_admin.SUBMIT_BUTTON in request.POST:
+            return review_admin.submitted(self, request, obj)
         if "_publish_changes" in request.POST and obj.is_published:
             self.message_user(request, "Changes published: readers see them now.", messages.SUCCESS)
             return HttpResponseRedirect(request.path)
@@ -689,6 +710,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         versions = list(revisions.versions_of(article.pk))
         context = {
             "versions": versions,
+            "review_steps": list(review.steps_of(article)),
             "compare_url": reverse("admin:articles_article_compare", args=[article.pk]),
             "compare_from": versions[1].pk if len(versions) > 1 else None,
             "compare_to": versions[0].pk if versions else None,
@@ -879,6 +901,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 set_comment(message)
                 article.save(update_fields=["status", "last_edited_by", "updated_at"])
                 add_to_revision(article)
+            review.settle(article, request.user, origin=review_admin.origin(request))
             LogEntry.objects.log_actions(
                 request.user.pk, [article], CHANGE, message, single_object=True
             )
@@ -923,6 +946,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 self.admin_site.admin_view(self.markdown_preview_view),
                 name="articles_article_markdown_preview",
             ),
+            *review_admin.urls(self),
         ] + super().get_urls()
 
     def _require_editor(self, request):
@@ -957,6 +981,7 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         return JsonResponse({"html": section.body_html})
 
 
+review_admin.install(admin.site)
 admin.site.unregister(get_user_model())
 
 

@@ -44,3 +44,17 @@ def check_section_body(body):
             f"this one has {len(body):,}. Split it into several sections.",
             code="section_too_long",
         )
+
+
+# A review comment (articles/review.py) is a note to a colleague: a few paragraphs.
+REVIEW_COMMENT_MAX_LENGTH = 5_000
+
+
+def check_review_comment(comment):
+    """Raise ValidationError if a review comment is longer than the limit."""
+    if len(comment) > REVIEW_COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            f"A review comment has at most {REVIEW_COMMENT_MAX_LENGTH:,} characters; "
+            f"this one has {len(comment):,}.",
+            code="comment_too_long",
+        )

@@ -8,12 +8,15 @@ import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from . import limits
 from .markdown import render_markdown
 
 ANCHOR_MAX_LENGTH = 80
@@ -351,6 +354,100 @@ class ArticleDraft(models.Model):
 
     def __str__(self):
         return f"draft changes to article {self.article_id}"
+
+
+class ReviewStep(models.Model):
+    """One step of an article's review, with its comment: submitted, withdrawn, changes
+    requested, approved, returned to draft (articles/review.py writes them all). A
+    submission is `waiting` until the step that ends it; the database holds at most one
+    waiting submission per article, and only a submission may wait."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        WITHDRAWN = "withdrawn", "Withdrawn from review"
+        CHANGES_REQUESTED = "changes", "Changes requested"
+        APPROVED = "approved", "Approved and published"
+        RETURNED = "returned", "Returned to draft"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_steps")
+    action = models.CharField(max_length=10, choices=Action)
+    # Draft changes of a live article (models.ArticleDraft), not the article itself.
+    of_changes = models.BooleanField(default=False)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    comment = models.TextField(blank=True, max_length=limits.REVIEW_COMMENT_MAX_LENGTH)
+    waiting = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article"],
+                condition=models.Q(waiting=True),
+                name="one_waiting_review_per_article",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(waiting=False) | models.Q(action="submitted"),
+                name="only_a_submission_waits",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    action__in=["submitted", "withdrawn", "changes", "approved", "returned"]
+                ),
+                name="review_step_action_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(action="changes") | ~models.Q(comment=""),
+                name="changes_requested_with_a_comment",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("comment"), limits.REVIEW_COMMENT_MAX_LENGTH),
+                name="review_comment_length",
+            ),
+        ]
+        indexes = [
+            # The admin index's "Waiting for review", oldest first, off a small index.
+            models.Index(fields=["at"], condition=models.Q(waiting=True), name="reviews_waiting")
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: article {self.article_id}"
+
+
+class OutgoingMail(models.Model):
+    """One notification to one address, written in the transaction of the editorial
+    action it tells of and sent once that commits (articles/mail.py). A failed send
+    keeps its error here: it is shown and retried in the admin, retried after the next
+    editorial action, and by `manage.py send_outbox`."""
+
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # A sender has taken the row: another one leaves it alone until this is old.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "outgoing email"
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="outgoing_mail_unsent",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"
 
 
 class Autosave(models.Model):

@@ -113,3 +113,26 @@ def can_recover(user):
 def can_preview(user):
     """Staff who may view articles in the admin also see drafts and scheduled articles."""
     return user.is_active and user.is_staff and user.has_perm("articles.view_article")
+
+
+def editors():
+    """The active users who may publish, with an address: those the review tells."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    publish = {
+        "permissions__codename": "publish_article",
+        "permissions__content_type__app_label": "articles",
+    }
+    may_publish = (
+        Q(is_superuser=True)
+        | Q(**{f"groups__{name}": value for name, value in publish.items()})
+        | Q(**{f"user_{name}": value for name, value in publish.items()})
+    )
+    users = get_user_model().objects.filter(may_publish, is_active=True).exclude(email="")
+    return users.distinct().order_by("pk")
+
+
+def can_withdraw(user, article):
+    """Only an article's author withdraws its submission; an Editor requests changes."""
+    return user.has_perm("articles.change_article") and article.author_id == user.pk

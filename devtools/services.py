@@ -182,3 +182,46 @@ def stop(process):
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+class Inbox:
+    """An SMTP server on 127.0.0.1 (aiosmtpd, in a thread of this process) and what it
+    received: `messages`, each an email.message.EmailMessage. `stop()` and `start()`
+    take it down and bring it back on the same port."""
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.messages = []
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def start(self):
+        import logging
+
+        from aiosmtpd.controller import Controller
+
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()  # returns once the server answers
+        return self
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def to(self, address):
+        return [message for message in self.messages if message["To"] == address]
+
+
+def start_smtp():
+    """A throwaway SMTP server on 127.0.0.1 and a free port: its Inbox."""
+    return Inbox().start()

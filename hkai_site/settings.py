@@ -319,6 +319,26 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 # form-encoded) are within the limits editors are told of. 16 MB holds several.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
+# Review notifications (articles/mail.py): printed to the console, unless
+# DJANGO_EMAIL_HOST names an SMTP server to send them through.
+EMAIL_HOST = env("DJANGO_EMAIL_HOST")
+EMAIL_BACKEND = f"django.core.mail.backends.{'smtp' if EMAIL_HOST else 'console'}.EmailBackend"
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = env_number("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set DJANGO_EMAIL_USE_TLS (STARTTLS, usually port 587) or DJANGO_EMAIL_USE_SSL "
+        "(port 465), not both."
+    )
+# Seconds to wait for the server: a send happens while an editor's page waits.
+EMAIL_TIMEOUT = env_number("DJANGO_EMAIL_TIMEOUT", 10, float)
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "HKAI newsroom <newsroom@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 TAGGIT_CASE_INSENSITIVE = True

@@ -93,13 +93,37 @@ def seeded(db):
     return {article.slug: article for article in Article.objects.all()}
 
 
-def _member(django_user_model, username, group):
-    from django.contrib.auth.models import Group
+def _role(name):
+    """The group `name` as the migrations make it (0003, then 0014's images and 0018's
+    outbox). A transactional test empties every table, and with them the groups made by
+    data migrations: a later test's group is made again from the same lists."""
+    import importlib
 
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        migration = "articles.migrations.{}".format
+        wanted = list(importlib.import_module(migration("0003_roles")).ROLES[name])
+        wanted += [
+            ("articles", codename)
+            for codename in importlib.import_module(migration("0014_images")).ROLES[name]
+        ]
+        if name == "Editors":
+            outbox = importlib.import_module(migration("0018_review_steps"))
+            wanted += [("articles", codename) for codename in outbox.EDITOR_PERMISSIONS]
+        for app_label, codename in wanted:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return group
+
+
+def _member(django_user_model, username, group):
     user = django_user_model.objects.create_user(
         username, f"{username}@hkai.test", "pw", is_staff=True, first_name=username.title()
     )
-    user.groups.add(Group.objects.get(name=group))
+    user.groups.add(_role(group))
     return user
 
 
@@ -131,3 +155,18 @@ def client_for(client):
         return session
 
     return login
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 (devtools/services.py), and the site set to send
+    its email through it as DJANGO_EMAIL_HOST would: yields the server's Inbox."""
+    from devtools.services import start_smtp
+
+    inbox = start_smtp()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", inbox.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield inbox
+    inbox.stop()
