@@ -15,7 +15,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.http import RFC3986_SUBDELIMS, url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
@@ -23,7 +23,7 @@ from django.views import defaults
 from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 
-from . import cache, images, plain_text, related, search, topics
+from . import addresses, cache, images, plain_text, related, search, topics
 from .models import Article, SlugRedirect, published_count
 from .roles import can_preview
 from .seo import article_json_ld
@@ -74,6 +74,17 @@ class ArticleListView(ListView):
     context_object_name = "articles"
     template_name = "articles/article_list.html"
     count_key = "count:list"
+
+    def get(self, request, *args, **kwargs):
+        if addresses.is_bare_home(request):  # the one address reading the reader's choice
+            code = addresses.request_language(request)
+            if code != settings.LANGUAGE_CODE:
+                response = HttpResponseRedirect(
+                    addresses.in_interface(request.get_full_path(), code)
+                )
+                patch_vary_headers(response, ("Accept-Language", "Cookie"))
+                return response
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return self.articles().published()
@@ -210,7 +221,8 @@ def tag_index(request):
 
 @require_safe
 def switch_language(request, code):
-    """Remember the reader's language in a cookie and go back where they were.
+    """Go to the page the reader was on (`next`) at its address in the interface `code`,
+    remembering the choice in a cookie for `/` alone (articles/addresses.py).
 
     A plain link rather than Django's POST-only set_language: public pages then carry
     no CSRF token or cookie and stay cacheable; choosing a language changes nothing
@@ -222,7 +234,7 @@ def switch_language(request, code):
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(addresses.in_interface(target, code))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,

@@ -115,8 +115,8 @@ MIDDLEWARE = [
     "hkai_site.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # English by default; Traditional Chinese from the language switcher's cookie or
-    # the browser's Accept-Language. URLs are the same in both languages.
+    # The interface from the address's prefix (/zh-hant/, /zh-hans/; English has none);
+    # a bare / alone follows the switcher's cookie or Accept-Language (addresses.py).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -359,3 +359,4 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
 CORS_EXPOSE_HEADERS = ["ETag"]
 CORS_PREFLIGHT_MAX_AGE = 86400
+

@@ -83,7 +83,7 @@ def test_feed_query_count_is_flat(client, make_article, django_assert_num_querie
 def test_pages_announce_their_feeds(client, make_article):
     make_article(tags=["Finance"])
     home = BeautifulSoup(client.get("/").content.decode(), "html.parser")
-    feeds = {link["type"]: link["href"] for link in home.select("link[rel=alternate]")}
+    feeds = {link["type"]: link["href"] for link in home.select("link[rel=alternate][type]")}
     assert feeds == {"application/rss+xml": "/feed/", "application/atom+xml": "/feed/atom/"}
     tag = BeautifulSoup(client.get("/tags/finance/").content.decode(), "html.parser")
     hrefs = [link["href"] for link in tag.select("link[rel=alternate]")]
