@@ -23,7 +23,8 @@ from django.views import defaults
 from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 
-from . import addresses, cache, images, plain_text, related, search, topics
+from . import addresses, cache, images, plain_text, related, scripts, search, topics, translations
+from .language import page_language
 from .models import Article, SlugRedirect, published_count
 from .roles import can_preview
 from .seo import article_json_ld
@@ -93,6 +94,11 @@ class ArticleListView(ListView):
     def articles():
         return Article.objects.select_related("author", "lead_image").prefetch_related("tags")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scripts.show_cards(context["articles"], page_language())  # in the reader's script
+        return context
+
     def get_paginator(self, queryset, per_page, **kwargs):
         # A deep page's ids were picked under published() in this content version (any
         # change of publication moves it on): they are looked up by id alone.
@@ -142,7 +148,9 @@ class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
 
     def get_queryset(self):
-        articles = Article.objects.select_related("author", "lead_image")
+        articles = translations.with_translation_flag(
+            Article.objects.select_related("author", "lead_image")
+        )
         if not can_preview(self.request.user):
             articles = articles.published()
         return articles.prefetch_related("sections", "tags")
@@ -158,16 +166,25 @@ class ArticleDetailView(DetailView):
             raise
 
     def get_context_data(self, **kwargs):
-        article = self.object
+        article, language = self.object, page_language()
+        # A Chinese article in the page's script (made once per content version).
+        scripts.show_article(article, language)
         # Library images in the sections: one query when there are any, none otherwise.
         images.expand_sections(article.sections.all(), show_missing=can_preview(self.request.user))
+        versions = translations.published_versions(article)
+        related_articles = cache.cached(
+            f"related:{article.pk}", lambda: related.related_articles(article)
+        )
+        neighbours = related.neighbours(article)
+        scripts.show_cards([*related_articles, *filter(None, neighbours.values())], language)
         return super().get_context_data(
-            related_articles=cache.cached(
-                f"related:{article.pk}", lambda: related.related_articles(article)
-            ),
+            related_articles=related_articles,
             is_preview=not article.is_published,
             json_ld=article_json_ld(article, self.request),
-            **related.neighbours(article),
+            canonical_url=self.request.build_absolute_uri(translations.original_address(article)),
+            alternates=translations.alternates(self.request, article, versions),
+            version_links=translations.version_links(article, versions, language),
+            **neighbours,
             **kwargs,
         )
 
@@ -199,6 +216,7 @@ class SearchView(ListView):
         )
         if not self.query:
             context["topics"] = topics.popular_topics()
+        scripts.show_hits(context["hits"], page_language())  # in the reader's script
         return context
 
 

@@ -360,3 +360,12 @@ CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified
 CORS_EXPOSE_HEADERS = ["ETag"]
 CORS_PREFLIGHT_MAX_AGE = 86400
 
+# Names and terms kept as written when a Chinese article is shown in the other script
+# (articles/scripts.py): OpenCC would otherwise rewrite a product's own name. An editor
+# marks any other span in the text itself (docs/editors.md). DJANGO_KEEP_AS_WRITTEN adds
+# comma-separated terms to these.
+KEEP_AS_WRITTEN = [
+    "智譜",
+    "智谱",
+    *env_list("DJANGO_KEEP_AS_WRITTEN", ""),
+]

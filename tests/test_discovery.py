@@ -105,7 +105,11 @@ def test_sitemap_lists_articles_with_last_modified_and_tag_pages(client, make_ar
     modified = timezone.localtime(article.updated_at).date().isoformat()
     assert urls == {f"http://testserver{article.get_absolute_url()}": modified}
     tags = [u.findtext(f"{SITEMAP}loc") for u in xml(client.get("/sitemap-tags.xml"))]
-    assert tags == ["http://testserver/tags/finance/"]
+    assert tags == [
+        "http://testserver/tags/finance/",
+        "http://testserver/zh-hant/tags/finance/",
+        "http://testserver/zh-hans/tags/finance/",
+    ]
 
 
 def test_robots_txt_points_to_the_sitemap(client, db):
