@@ -163,3 +163,19 @@ def test_search_results_are_in_the_readers_script(client, traditional, simplifie
     page = soup(client.get("/zh-hant/search/", {"q": "监管"}))
     titles = [a.get_text() for a in page.select(".search-result__title a")]
     assert "金融機構加強風險管理（示例文字，由程式產生）" in titles
+
+
+def test_a_search_result_in_another_language_says_so(client, traditional, make_article):
+    make_article(title="Regulators 监管 drones", slug="english-hit")
+    page = soup(client.get("/search/", {"q": "监管"}))
+    langs = {
+        li.select_one(".search-result__title a")["href"].split("#")[0]: li.get("lang")
+        for li in page.select(".search-result")
+    }
+    assert langs == {"/articles/sample-hant/": "zh-Hant-HK", "/articles/english-hit/": None}
+
+
+def test_a_chinese_quote_marked_in_an_english_article_carries_its_language(client, make_article):
+    make_article(slug="quote", sections=[("", "The sign read [小心地滑]{lang=zh-Hant-HK}.")])
+    page = soup(client.get("/articles/quote/"))
+    assert page.select_one('.article__body span[lang="zh-Hant-HK"]').get_text() == "小心地滑"
