@@ -179,3 +179,15 @@ def test_a_chinese_quote_marked_in_an_english_article_carries_its_language(clien
     make_article(slug="quote", sections=[("", "The sign read [小心地滑]{lang=zh-Hant-HK}.")])
     page = soup(client.get("/articles/quote/"))
     assert page.select_one('.article__body span[lang="zh-Hant-HK"]').get_text() == "小心地滑"
+
+
+def test_feeds_of_a_chinese_interface_are_in_its_script(client, traditional):
+    from xml.etree import ElementTree
+
+    rss = ElementTree.fromstring(client.get("/zh-hans/feed/").content)
+    item = rss.find("channel/item")
+    assert item.findtext("title") == "香港人工智能发展迅速（示例文字，由程式产生）"
+    assert item.findtext("{http://purl.org/dc/elements/1.1/}language") == "zh-Hans"
+    assert item.findtext("link") == "http://testserver/zh-hans/articles/sample-hant/"
+    english = ElementTree.fromstring(client.get("/feed/").content).find("channel/item")
+    assert english.findtext("title") == "香港人工智能發展迅速（示例文字，由程式產生）"
