@@ -44,6 +44,7 @@ from . import (  # noqa: F401
     review_admin,
     revisions,
     roles,
+    translation_admin,
 )
 from .expiry_admin import ExpiryFilter
 from .forms import (
@@ -217,7 +218,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     search_fields = ["title", "standfirst", "sections__heading", "sections__body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["author", "lead_image"]  # lead_image: choose, or upload with +
+    # lead_image: choose, or upload with +; translation_of: the original, by title.
+    autocomplete_fields = ["author", "lead_image", "translation_of"]
     actions = ["publish", "unpublish"]
     inlines = [SectionInline]
     history_latest_first = True
@@ -238,17 +240,23 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 ]
             },
         )
+        # Its original or translations, each flagged when behind (articles/translations.py).
+        versions = ("Translations", {"fields": ["translation_of", "linked_versions"]})
         if roles.can_publish(request.user):
             fields = ["status", "published_at", "expires_at", "author"]
-            return [text, ("Publication", {"fields": fields})]
-        return [text, ("Publication", {"fields": ["status"]})]
+            return [text, ("Publication", {"fields": fields}), versions]
+        return [text, ("Publication", {"fields": ["status"]}), versions]
 
     def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
+        fields = [*super().get_readonly_fields(request, obj), "linked_versions"]
         live = obj is not None and obj.status == Article.Status.PUBLISHED
         if live and not roles.can_publish(request.user):
             fields.append("status")  # an Author's changes to a live article are drafts
         return fields
+
+    @admin.display(description="Linked versions")
+    def linked_versions(self, obj):
+        return translation_admin.linked_versions(obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

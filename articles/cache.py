@@ -36,11 +36,12 @@ from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.db import DatabaseError, connection
 from django.http import QueryDict
 from django.http.request import split_domain_port
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
+from .addresses import path_language, request_language
 from .models import Article, ContentVersion, live_state_q, time_q
 from .triggers import CHANNEL
 
@@ -276,7 +277,9 @@ def normal_query(path, query):
     sorted, one value each (the last, which request.GET.get() returns), in normal form.
     Remembered: resolving the path and rebuilding the query took 45 us a request."""
     try:
-        readers = QUERY_PARAMETERS.get(resolve(path).view_name)
+        # Resolved in the path's interface: /zh-hant/search/ is the search page there.
+        with translation.override(path_language(path)):
+            readers = QUERY_PARAMETERS.get(resolve(path).view_name)
     except Resolver404:
         readers = None
     if not readers:
@@ -368,7 +371,6 @@ class PageCacheMiddleware:
         if settings.DEBUG and not allowed:  # as Django's host check
             allowed = [".localhost", "127.0.0.1", "[::1]"]
         self.host_names = {name.lower().lstrip(".") for name in allowed if name != "*"}
-        self.search_path = reverse("articles:search")
         release()  # before the first request
 
     def __call__(self, request):
@@ -418,7 +420,9 @@ class PageCacheMiddleware:
         # as sent, so only the name as listed is stored (LocalHost. is rendered only).
         if host != (f"{name}:{port}" if port else name):
             return None
-        language = translation.get_language_from_request(request)
+        # The interface is the path's (its prefix); on `/` the reader's, which it
+        # redirects to: a reader asking for Chinese never gets the English page stored.
+        language = request_language(request)
         page = f"{scheme}://{host}{request.get_full_path()}"
         digest = hashlib.sha256(page.encode()).hexdigest()
         return f"hkai:page:{release().id}:{version}:{language}:{digest}"
@@ -430,7 +434,8 @@ class PageCacheMiddleware:
             if not self.cacheable_response(response):
                 return response
             self.add_validators(response, changed_at)
-            searched = request.path_info == self.search_path
+            match = getattr(request, "resolver_match", None)
+            searched = match is not None and match.view_name == "articles:search"
             cache.set(key, response, SEARCH_TIMEOUT if searched else PAGE_TIMEOUT)
         return self.conditional(request, response)
 

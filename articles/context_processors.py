@@ -1,13 +1,50 @@
+from urllib.parse import quote
+
 from django.conf import settings
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language, get_language_info, override
+
+from .addresses import HTML_LANG, interface_alternates
 
 
 def site(request):
-    """The page's canonical address (path plus ?page= beyond the first) and site name."""
+    """The page's canonical address (path plus ?page= beyond the first), its addresses in
+    the other interfaces (hreflang), its <html lang> and the site name."""
     url = request.build_absolute_uri(request.path)
     try:
         page = int(request.GET.get("page", ""))
     except ValueError:  # absent, or not a number (e.g. "²", which isdigit() accepts)
         page = 1
-    if page > 1:
-        url += f"?page={page}"
-    return {"canonical_url": url, "site_name": settings.SITE_NAME}
+    query = f"page={page}" if page > 1 else ""
+    if query:
+        url += f"?{query}"
+    return {
+        "canonical_url": url,
+        "site_name": settings.SITE_NAME,
+        # Worked out when a template uses them (the admin's never do).
+        "alternates": SimpleLazyObject(lambda: interface_alternates(request, query)),
+        "interfaces": SimpleLazyObject(lambda: interfaces(request)),
+        "html_lang": HTML_LANG.get(get_language(), "en"),
+    }
+
+
+def interfaces(request):
+    """The switcher's entries: each interface's name in itself, its lang, whether it is
+    the page's, and the switch that remembers the choice (for `/`) and goes to this page
+    in it (/language/<code>/?next=<this page>)."""
+    current, here = get_language(), quote(request.get_full_path())
+    entries = []
+    for code, _ in settings.LANGUAGES:
+        with override(settings.LANGUAGE_CODE):
+            switch = reverse("articles:language", args=[code])
+        entries.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "lang": HTML_LANG[code],
+                "current": code == current,
+                "url": f"{switch}?next={here}",
+            }
+        )
+    return entries

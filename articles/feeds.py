@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
 
-from . import images
+from . import images, scripts
+from .language import page_language
 from .models import Article
 from .topics import find_tag
 
@@ -40,6 +41,14 @@ def articles():
     )
 
 
+def in_page_script(items):
+    """Chinese titles and standfirsts in the script of the feed's interface (/zh-hans/feed/
+    gives Traditional articles in Simplified), as on its pages (articles/scripts.py)."""
+    items = list(items)
+    scripts.show_cards(items, page_language())
+    return items
+
+
 class LatestArticlesFeed(Feed):
     feed_type = RssWithLanguages
 
@@ -56,7 +65,7 @@ class LatestArticlesFeed(Feed):
         return reverse("articles:list")
 
     def items(self):
-        return articles()[:FEED_LENGTH]
+        return in_page_script(articles()[:FEED_LENGTH])
 
     def item_title(self, article):
         return article.title
@@ -121,7 +130,7 @@ class TagFeed(LatestArticlesFeed):
         return reverse("articles:tag", args=[tag.slug])
 
     def items(self, tag):
-        return articles().filter(tagged_items__tag=tag)[:FEED_LENGTH]
+        return in_page_script(articles().filter(tagged_items__tag=tag)[:FEED_LENGTH])
 
 
 class TagAtomFeed(TagFeed):

@@ -44,7 +44,7 @@ class ArticleForm(forms.ModelForm):
         model = Article
         fields = [
             *["title", "slug", "standfirst", "language", "lead_image", "tags"],
-            *["status", "published_at", "expires_at", "author"],
+            *["status", "published_at", "expires_at", "author", "translation_of"],
         ]
 
     def __init__(self, *args, **kwargs):

@@ -10,6 +10,7 @@ import re
 
 from django.utils.translation import get_language
 
+from .addresses import OF_INTERFACE
 from .search.text import convert
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -29,10 +30,6 @@ def detect_language(*texts):
     if changed(cjk, "s2hk") > changed(cjk, "hk2s"):
         return "zh-Hans"
     return "zh-Hant-HK"
-
-
-# The language of the text of an interface (settings.LANGUAGES), as an article's.
-OF_INTERFACE = {"en": "en", "zh-hant": "zh-Hant-HK", "zh-hans": "zh-Hans"}
 
 
 def page_language():

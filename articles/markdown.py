@@ -45,7 +45,7 @@ _DEEP_MARKERS = re.compile(
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6",
-    "hr", "img", "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead",
+    "hr", "img", "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "th", "thead",
     "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
@@ -53,9 +53,33 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
     "img": {"src", "alt", "title"},
     "ol": {"start"},
+    "span": {"lang", "translate"},
     "td": {"align"},
     "th": {"align"},
 }
+# An editor's marks on a span of text (docs/editors.md): `[臺灣]{lang=zh-Hant-TW}` is in
+# another language than the article (read aloud and drawn as that language, and kept as
+# written in the other Chinese script); `[智譜]{keep}` is kept as written in the other
+# script (articles/scripts.py). comrak leaves both as text; code keeps them as typed.
+_SPAN_MARK = re.compile(
+    r"\[([^\[\]\n<>]{1,500})\]\{(?:lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3})|(keep))\}"
+)
+_CODE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL)
+
+
+def _span(match):
+    if match[3]:
+        return f'<span translate="no">{match[1]}</span>'
+    return f'<span lang="{match[2]}">{match[1]}</span>'
+
+
+def _mark_spans(html):
+    if "]{" not in html:
+        return html
+    parts = _CODE.split(html)  # odd items: code, as typed
+    return "".join(part if i % 2 else _SPAN_MARK.sub(_span, part) for i, part in enumerate(parts))
+
+
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "image"}
 # `![alt](image:42)`: image 42 of the library, drawn as a <figure> when the page is
 # shown (articles/images.py, expand_figures), so its alt text, caption and renditions
@@ -120,7 +144,7 @@ def render_markdown(source):
     source = _DEEP_MARKERS.sub(r"\1\\", source or "")
     extensions = _PLAIN if _WIDE_ROW.search(source) else _EXTENSIONS
     html = comrak.render_markdown(source, extension_options=extensions, render_options=_RENDER)
-    html = _limit_nesting(_HEADING_TAG.sub(_shift_heading, html))
+    html = _mark_spans(_limit_nesting(_HEADING_TAG.sub(_shift_heading, html)))
     html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

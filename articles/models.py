@@ -191,6 +191,17 @@ class Article(models.Model):
         related_name="lead_of",
         help_text="Shown above the article, on its cards and when it is shared.",
     )
+    # One level: an original is never itself a translation, so links cannot loop (the
+    # constraint and migration 0019's triggers hold it for every writer; forms say why).
+    translation_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translations",
+        verbose_name="translation of",
+        help_text="The article this one translates. Readers of each are offered the other.",
+    )
 
     objects = PublishedQuerySet.as_manager()
 
@@ -213,7 +224,11 @@ class Article(models.Model):
                 | models.Q(published_at__isnull=True)
                 | models.Q(expires_at__gt=models.F("published_at")),
                 name="article_expires_after_publication",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(translation_of=models.F("id")),
+                name="article_not_a_translation_of_itself",
+            ),
         ]
         permissions = [("publish_article", "Can publish, unpublish and schedule articles")]
 
@@ -228,6 +243,28 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        original = self.translation_of
+        if original is None:
+            return
+        if self.pk is not None and original.pk == self.pk:
+            raise ValidationError({"translation_of": "An article cannot translate itself."})
+        if original.translation_of_id is not None:
+            raise ValidationError(
+                {
+                    "translation_of": f"“{original}” is itself a translation: link this "
+                    f"article to its original, “{original.translation_of}”."
+                }
+            )
+        if self.pk is not None and self.translations.exists():
+            raise ValidationError(
+                {
+                    "translation_of": "Other articles translate this one: it is an original "
+                    "and cannot be a translation too."
+                }
+            )
 
     @property
     def is_published(self):

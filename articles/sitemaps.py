@@ -1,27 +1,92 @@
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
+from django.utils import translation
 from taggit.models import Tag
 
+from . import translations
+from .addresses import OF_INTERFACE
 from .models import Article
 
 
-class ArticleSitemap(Sitemap):
+class AlternatesSitemap(Sitemap):
+    """Each address listed with its alternates (xhtml:link hreflang), as on the pages:
+    `alternates(items)` gives {item: [(hreflang, path)]} for one sitemap page."""
+
+    def _urls(self, page, protocol, domain):
+        urls = super()._urls(page, protocol, domain)
+        found = self.alternates([url["item"] for url in urls])
+        for url in urls:
+            url["alternates"] = [
+                {"lang_code": hreflang, "location": f"{protocol}://{domain}{path}"}
+                for hreflang, path in found.get(url["item"], [])
+            ]
+        return urls
+
+
+class InterfacesSitemap(AlternatesSitemap):
+    """A page in each interface: items are (item, interface code)."""
+
+    def items(self):
+        return [(item, code) for item in self.pages() for code, _ in settings.LANGUAGES]
+
+    def location(self, item):
+        with translation.override(item[1]):
+            return self.path(item[0])
+
+    def alternates(self, items):
+        found = {}
+        for item in items:
+            links = [
+                (OF_INTERFACE[code], self.location((item[0], code)))
+                for code, _ in settings.LANGUAGES
+            ]
+            found[item] = [*links, ("x-default", links[0][1])]
+        return found
+
+
+class ArticleSitemap(AlternatesSitemap):
+    """Each article at its original address (as written), with the other script's
+    address of a Chinese one and its translations'. One query for the page's
+    translations, whatever their number."""
+
     changefreq = "weekly"
     limit = 5000
 
     def items(self):
-        return Article.objects.published().only("slug", "updated_at").order_by("-published_at")
+        fields = ["slug", "updated_at", "language", "translation_of_id"]
+        return Article.objects.published().only(*fields).order_by("-published_at", "-pk")
+
+    def location(self, article):
+        return translations.original_address(article)
 
     def lastmod(self, article):
         return article.updated_at
 
+    def alternates(self, articles):
+        roots = {a.translation_of_id or a.pk for a in articles}
+        linked = Article.objects.published().filter(
+            Q(pk__in=roots) | Q(translation_of_id__in=roots)
+        )
+        groups = {}
+        for version in linked.only("slug", "language", "translation_of_id").order_by("pk"):
+            groups.setdefault(version.translation_of_id or version.pk, []).append(version)
+        found = {}
+        for article in articles:
+            group = groups.get(article.translation_of_id or article.pk, [])
+            others = [v for v in group if v.pk != article.pk]
+            if not others and article.language not in translations.CHINESE:
+                continue  # one address, in one language: nothing to name
+            found[article] = translations.alternate_paths(article, others)
+        return found
 
-class TagSitemap(Sitemap):
+
+class TagSitemap(InterfacesSitemap):
     changefreq = "daily"
     limit = 5000
 
-    def items(self):
+    def pages(self):
         published = Article.objects.published()
         return (
             Tag.objects.filter(articles_taggedarticle_items__content_object__in=published)
@@ -29,20 +94,20 @@ class TagSitemap(Sitemap):
             .order_by("name")
         )
 
-    def location(self, tag):
+    def path(self, tag):
         return reverse("articles:tag", args=[tag.slug])
 
-    def lastmod(self, tag):
-        return tag.latest
+    def lastmod(self, item):
+        return item[0].latest
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(InterfacesSitemap):
     changefreq = "hourly"
 
-    def items(self):
+    def pages(self):
         return ["articles:list", "articles:tag_index"]
 
-    def location(self, name):
+    def path(self, name):
         return reverse(name)
 
 

@@ -15,7 +15,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.http import RFC3986_SUBDELIMS, url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
@@ -23,7 +23,8 @@ from django.views import defaults
 from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 
-from . import cache, images, plain_text, related, search, topics
+from . import addresses, cache, images, plain_text, related, scripts, search, topics, translations
+from .language import page_language
 from .models import Article, SlugRedirect, leading, published_count
 from .roles import can_preview
 from .seo import article_json_ld
@@ -76,6 +77,17 @@ class ArticleListView(ListView):
     count_key = "count:list"
     with_leads = True  # the articles Editors pinned (LeadStory) lead the first page
 
+    def get(self, request, *args, **kwargs):
+        if addresses.is_bare_home(request):  # the one address reading the reader's choice
+            code = addresses.request_language(request)
+            if code != settings.LANGUAGE_CODE:
+                response = HttpResponseRedirect(
+                    addresses.in_interface(request.get_full_path(), code)
+                )
+                patch_vary_headers(response, ("Accept-Language", "Cookie"))
+                return response
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         return self.articles().published()
 
@@ -91,6 +103,8 @@ class ArticleListView(ListView):
             pinned = {article.pk for article in leads}
             articles = [article for article in context["articles"] if article.pk not in pinned]
             context.update(leads=leads, articles=articles, object_list=articles)
+            scripts.show_cards(leads, page_language())
+        scripts.show_cards(context["articles"], page_language())  # in the reader's script
         return context
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -143,7 +157,9 @@ class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
 
     def get_queryset(self):
-        articles = Article.objects.select_related("author", "lead_image")
+        articles = translations.with_translation_flag(
+            Article.objects.select_related("author", "lead_image")
+        )
         if not can_preview(self.request.user):
             articles = articles.published()
         return articles.prefetch_related("sections", "tags")
@@ -159,16 +175,25 @@ class ArticleDetailView(DetailView):
             raise
 
     def get_context_data(self, **kwargs):
-        article = self.object
+        article, language = self.object, page_language()
+        # A Chinese article in the page's script (made once per content version).
+        scripts.show_article(article, language)
         # Library images in the sections: one query when there are any, none otherwise.
         images.expand_sections(article.sections.all(), show_missing=can_preview(self.request.user))
+        versions = translations.published_versions(article)
+        related_articles = cache.cached(
+            f"related:{article.pk}", lambda: related.related_articles(article)
+        )
+        neighbours = related.neighbours(article)
+        scripts.show_cards([*related_articles, *filter(None, neighbours.values())], language)
         return super().get_context_data(
-            related_articles=cache.cached(
-                f"related:{article.pk}", lambda: related.related_articles(article)
-            ),
+            related_articles=related_articles,
             is_preview=not article.is_published,
             json_ld=article_json_ld(article, self.request),
-            **related.neighbours(article),
+            canonical_url=self.request.build_absolute_uri(translations.original_address(article)),
+            alternates=translations.alternates(self.request, article, versions),
+            version_links=translations.version_links(article, versions, language),
+            **neighbours,
             **kwargs,
         )
 
@@ -200,6 +225,7 @@ class SearchView(ListView):
         )
         if not self.query:
             context["topics"] = topics.popular_topics()
+        scripts.show_hits(context["hits"], page_language())  # in the reader's script
         return context
 
 
@@ -222,7 +248,8 @@ def tag_index(request):
 
 @require_safe
 def switch_language(request, code):
-    """Remember the reader's language in a cookie and go back where they were.
+    """Go to the page the reader was on (`next`) at its address in the interface `code`,
+    remembering the choice in a cookie for `/` alone (articles/addresses.py).
 
     A plain link rather than Django's POST-only set_language: public pages then carry
     no CSRF token or cookie and stay cacheable; choosing a language changes nothing
@@ -234,7 +261,7 @@ def switch_language(request, code):
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = "/"
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(addresses.in_interface(target, code))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,

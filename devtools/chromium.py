@@ -38,7 +38,21 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
 
 
+# Chinese text in the screenshots and browser tests is drawn with Noto CJK (Debian's
+# fonts-noto-cjk), as a reader's system draws it with its own CJK fonts; without them
+# Chromium shows boxes.
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def install_cjk_fonts():
+    if os.path.exists(CJK_FONT) or not can_install():
+        return
+    say("Noto CJK fonts not found; installing Debian's fonts-noto-cjk")
+    apt_install("fonts-noto-cjk")
+
+
 def install():
+    install_cjk_fonts()
     if available():
         return
     if not can_install():

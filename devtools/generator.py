@@ -13,7 +13,7 @@ import uuid
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
@@ -236,3 +236,57 @@ def _reset_sequences():
     with connection.cursor() as cursor:
         for statement in sql:
             cursor.execute(statement)
+
+
+# Synthetic Chinese articles (tests, screenshots): sentences of CHINESE in random order,
+# labelled as a sample, with the editor's marks (a term kept as written, a span in
+# another language). Never a translation of a seed article.
+CHINESE_HEADINGS = ["背景", "政策與監管", "研究與人才", "市場反應"]
+CHINESE_SAMPLE = "（示例文字，由程式產生）"
+
+
+def chinese_article(seed=0, script="zh-Hant-HK", sections=3):
+    """{title, standfirst, language, sections: [(heading, Markdown)]} of a synthetic
+    Chinese article in Traditional (zh-Hant-HK) or Simplified (zh-Hans) characters."""
+    from articles.search.text import convert
+
+    rng = random.Random(seed)
+
+    def text(chosen):
+        joined = "".join(chosen)
+        return joined if script == "zh-Hant-HK" else convert(joined, "hk2s")
+
+    body = []
+    for n in range(sections):
+        sentences = rng.sample(CHINESE, 4)
+        first = text([*sentences[:2], "業界以"]) + "[智譜]{keep}" + text(["等模型為例。"])
+        if n == 0:
+            first += text(["一位學者說："]) + "「[Move fast, but carefully]{lang=en}」。"
+        body.append(
+            (CHINESE_HEADINGS[n % len(CHINESE_HEADINGS)], f"{first}\n\n{text(sentences[2:])}")
+        )
+    return {
+        "title": text([rng.choice(CHINESE)[:-1], CHINESE_SAMPLE]),
+        "standfirst": text(rng.sample(CHINESE, 2)),
+        "language": script,
+        "sections": [(text([heading]), markdown) for heading, markdown in body],
+    }
+
+
+def add_chinese_sample(slug="synthetic-chinese-sample", seed=1):
+    """Publish one synthetic Traditional Chinese article (`make screenshots`), dated
+    before every other article so that the seed articles still lead the lists."""
+    data = chinese_article(seed)
+    first = Article.objects.aggregate(first=Min("published_at"))["first"] or timezone.now()
+    article = Article.objects.create(
+        title=data["title"],
+        slug=slug,
+        standfirst=data["standfirst"],
+        language=data["language"],
+        status=Article.Status.PUBLISHED,
+        published_at=first - datetime.timedelta(days=1),
+    )
+    for position, (heading, body) in enumerate(data["sections"]):
+        Section.objects.create(article=article, position=position, heading=heading, body=body)
+    article.tags.add("Hong Kong")
+    return article

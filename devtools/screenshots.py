@@ -30,6 +30,12 @@ PAGES = [
     ("topics", "/tags/"),
     ("topic", "/tags/hong-kong/"),
     ("search", "/search/?q=%E9%A6%99%E6%B8%AF"),  # 香港
+    # The Chinese interfaces, and a synthetic Chinese article (written in Traditional)
+    # as written and in Simplified (devtools/generator.py, add_chinese_sample).
+    ("home-zh-hant", "/zh-hant/"),
+    ("home-zh-hans", "/zh-hans/"),
+    ("article-zh-hant", "/zh-hant/articles/synthetic-chinese-sample/"),
+    ("article-zh-hans", "/zh-hans/articles/synthetic-chinese-sample/"),
 ]
 SIZES = {
     "desktop": {"width": 1280, "height": 860},
@@ -73,7 +79,11 @@ def seeded_site():
             WEB_CONCURRENCY="2",
         )
         editor = ["createsuperuser", "--noinput", "--username", EDITOR, "--email", "e@hkai.test"]
-        commands = (["migrate", "--noinput"], ["load_seed"], ["collectstatic", "--noinput"], editor)
+        sample = ["shell", "-c", "from devtools.generator import add_chinese_sample as a; a()"]
+        commands = (
+            *(["migrate", "--noinput"], ["load_seed"], sample),
+            *(["collectstatic", "--noinput"], editor),
+        )
         for command in commands:
             subprocess.run(
                 [sys.executable, "manage.py", *command],

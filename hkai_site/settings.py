@@ -115,8 +115,8 @@ MIDDLEWARE = [
     "hkai_site.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # English by default; Traditional Chinese from the language switcher's cookie or
-    # the browser's Accept-Language. URLs are the same in both languages.
+    # The interface from the address's prefix (/zh-hant/, /zh-hans/; English has none);
+    # a bare / alone follows the switcher's cookie or Accept-Language (addresses.py).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -379,3 +379,13 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
 CORS_EXPOSE_HEADERS = ["ETag"]
 CORS_PREFLIGHT_MAX_AGE = 86400
+
+# Names and terms kept as written when a Chinese article is shown in the other script
+# (articles/scripts.py): OpenCC would otherwise rewrite a product's own name. An editor
+# marks any other span in the text itself (docs/editors.md). DJANGO_KEEP_AS_WRITTEN adds
+# comma-separated terms to these.
+KEEP_AS_WRITTEN = [
+    "智譜",
+    "智谱",
+    *env_list("DJANGO_KEEP_AS_WRITTEN", ""),
+]

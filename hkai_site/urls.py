@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.templatetags.static import static
@@ -40,8 +41,10 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path(settings.API_PREFIX.strip("/") + "/", api.urls),
-    path("", include("articles.urls")),
 ]
+# The reader's pages in each interface: English unprefixed (the addresses they always
+# had), /zh-hant/... and /zh-hans/... (articles/addresses.py).
+urlpatterns += i18n_patterns(path("", include("articles.urls")), prefix_default_language=False)
 
 handler403 = "articles.views.permission_denied"
 handler404 = "articles.views.page_not_found"

@@ -8,6 +8,7 @@ for both; moderate and minor findings are listed in the terminal summary, per pa
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from devtools.generator import add_chinese_sample
 from tests.browser import note
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,6 +20,11 @@ PAGES = [
     ("topic", "/tags/hong-kong/"),
     ("search", "/search/?q=香港"),
     ("404", "/no-such-page/"),
+    ("home, 繁體中文", "/zh-hant/"),
+    ("home, 简体中文", "/zh-hans/"),
+    ("Chinese article as written", "/zh-hant/articles/synthetic-chinese-sample/"),
+    ("Chinese article in Simplified", "/zh-hans/articles/synthetic-chinese-sample/"),
+    ("English article, 繁體中文 interface", "/zh-hant/articles/rise-of-ai-in-hong-kong/"),
     ("admin add article", "/admin/articles/article/add/"),
 ]
 BLOCKING = {"critical", "serious"}
@@ -36,6 +42,7 @@ def describe(violation):
 def test_no_serious_violations_in_either_colour_scheme(
     request, new_context, login, seeded, admin_user, scheme
 ):
+    add_chinese_sample()  # synthetic (devtools/generator.py), in both scripts below
     reader = new_context(color_scheme=scheme).new_page()
     editor = login(new_context(color_scheme=scheme), admin_user).new_page()
     axe = Axe()

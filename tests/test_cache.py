@@ -45,7 +45,8 @@ def test_conditional_get_answers_304(client, seeded, time_machine):
 
 def test_languages_are_cached_apart(client, seeded):
     assert "Latest articles" in client.get("/").content.decode()
-    assert "最新文章" in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-HK").content.decode()
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="zh-HK")["Location"] == "/zh-hant/"
+    assert "最新文章" in client.get("/zh-hant/").content.decode()
     assert "Latest articles" in client.get("/").content.decode()
 
 

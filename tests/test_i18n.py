@@ -24,10 +24,19 @@ def test_english_is_the_default(client, seeded):
     assert home.select_one("time").get_text() == "12 February 2026"
 
 
+def redirected(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 302
+    vary = {part.strip() for part in response["Vary"].split(",")}
+    assert {"Accept-Language", "Cookie"} <= vary
+    return response["Location"]
+
+
 @pytest.mark.parametrize("accept", ["zh-HK", "zh-TW,zh;q=0.9,en;q=0.5", "zh-Hant"])
 def test_browsers_asking_for_traditional_chinese_get_it(client, seeded, accept):
-    home = page(client, "/", HTTP_ACCEPT_LANGUAGE=accept)
-    assert home.html["lang"] == "zh-hant"
+    assert redirected(client, "/", HTTP_ACCEPT_LANGUAGE=accept) == "/zh-hant/"
+    home = page(client, "/zh-hant/", HTTP_ACCEPT_LANGUAGE=accept)
+    assert home.html["lang"] == "zh-Hant-HK"
     assert home.h1.get_text() == "最新文章"
     assert home.select_one("a.skip-link").get_text() == "跳至主要內容"
     assert home.select_one("time").get_text() == "2026年2月12日"
@@ -37,8 +46,7 @@ def test_browsers_asking_for_traditional_chinese_get_it(client, seeded, accept):
 def test_article_page_in_chinese_keeps_the_english_article_marked_as_english(client, seeded):
     article = page(
         client,
-        reverse("articles:detail", args=["china-ai-revolution-lunar-new-year"]),
-        HTTP_ACCEPT_LANGUAGE="zh-HK",
+        "/zh-hant/articles/china-ai-revolution-lunar-new-year/",
     )
     assert article.select_one("article.article")["lang"] == "en"
     assert article.select_one(".toc__title").get_text() == "目錄"
@@ -48,34 +56,37 @@ def test_article_page_in_chinese_keeps_the_english_article_marked_as_english(cli
 
 
 def test_other_pages_in_chinese(client, seeded):
-    headers = {"HTTP_ACCEPT_LANGUAGE": "zh-HK"}
-    topics = page(client, "/tags/", **headers)
+    topics = page(client, "/zh-hant/tags/")
     assert topics.h1.get_text() == "主題"
     assert "篇文章" in topics.select_one(".topic-list__count").get_text()
-    search = page(client, "/search/?q=香港", **headers)
+    search = page(client, "/zh-hant/search/?q=香港")
     assert "找到 1 篇與「香港」相關的文章。" in search.get_text()
-    missing = client.get("/no-such-page/", **headers)
+    missing = client.get("/zh-hant/no-such-page/")
     assert missing.status_code == 404 and "找不到頁面" in missing.content.decode()
-    feed = client.get("/feed/", **headers).content.decode()
+    feed = client.get("/zh-hant/feed/").content.decode()
     assert "<title>HKAI：香港人工智能</title>" in feed
 
 
-def test_language_switcher_remembers_the_choice(client, seeded):
+def test_language_switcher_goes_to_the_page_in_that_language_and_remembers_it(client, seeded):
     home = page(client, "/tags/")
-    link = home.select_one(".language-switcher a[lang=zh-hant]")
+    link = home.select_one(".language-switcher a[lang=zh-Hant-HK]")
     assert link["href"] == "/language/zh-hant/?next=/tags/"
     assert home.select_one(".language-switcher [aria-current]").get_text() == "English"
     response = client.get(link["href"])
-    assert response.status_code == 302 and response["Location"] == "/tags/"
-    assert page(client, "/tags/").h1.get_text() == "主題"
-    client.get(reverse("articles:language", args=["en"]), {"next": "/"})
-    assert page(client, "/tags/").h1.get_text() == "Topics"
+    assert response.status_code == 302 and response["Location"] == "/zh-hant/tags/"
+    assert page(client, "/zh-hant/tags/").h1.get_text() == "主題"
+    assert page(client, "/tags/").h1.get_text() == "Topics"  # the address decides
+    assert redirected(client, "/") == "/zh-hant/"  # the choice, remembered for / alone
+    back = page(client, "/zh-hant/tags/").select_one(".language-switcher a[lang=en]")
+    assert back["href"] == "/language/en/?next=/zh-hant/tags/"
+    assert client.get(back["href"])["Location"] == "/tags/"
+    assert page(client, "/").h1.get_text() == "Latest articles"
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "javascript:x"])
 def test_language_switcher_never_redirects_elsewhere(client, db, target):
     response = client.get(reverse("articles:language", args=["zh-hant"]), {"next": target})
-    assert response["Location"] == "/"
+    assert response["Location"] == "/zh-hant/"
 
 
 def test_unknown_language_is_404(client, db):
@@ -90,9 +101,10 @@ def test_public_pages_set_no_cookies(client, seeded):
 
 
 def test_english_urls_do_not_change(client, seeded):
-    for url in ["/", "/tags/", "/search/", "/articles/rise-of-ai-in-hong-kong/"]:
-        assert client.get(url, HTTP_ACCEPT_LANGUAGE="zh-HK").status_code == 200
-    assert client.get("/zh-hant/").status_code == 404
+    for url in ["/tags/", "/search/", "/articles/rise-of-ai-in-hong-kong/"]:
+        assert page(client, url, HTTP_ACCEPT_LANGUAGE="zh-HK").html["lang"] == "en"
+    assert client.get("/feed/", HTTP_ACCEPT_LANGUAGE="zh-HK").status_code == 200
+    assert page(client, "/").html["lang"] == "en"
 
 
 def test_catalogue_is_complete():
@@ -120,8 +132,9 @@ SIMPLIFIED = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 @pytest.mark.parametrize("accept", ["zh-CN", "zh-SG", "zh-Hans", "zh-CN,zh;q=0.9,en;q=0.5"])
 def test_browsers_asking_for_simplified_chinese_get_it(client, seeded, accept):
-    home = page(client, "/", HTTP_ACCEPT_LANGUAGE=accept)
-    assert home.html["lang"] == "zh-hans"
+    assert redirected(client, "/", HTTP_ACCEPT_LANGUAGE=accept) == "/zh-hans/"
+    home = page(client, "/zh-hans/")
+    assert home.html["lang"] == "zh-Hans-CN"
     assert home.h1.get_text() == "最新文章"
     assert home.select_one("a.skip-link").get_text() == "跳至主要内容"
     assert [a.get_text() for a in home.select(".site-nav a")] == ["最新", "主题", "搜寻"]
@@ -129,14 +142,14 @@ def test_browsers_asking_for_simplified_chinese_get_it(client, seeded, accept):
 
 @pytest.mark.parametrize("accept", ["zh-MO", "zh-HK,zh-CN;q=0.5"])
 def test_hong_kong_taiwan_and_macau_browsers_get_traditional(client, seeded, accept):
-    assert page(client, "/", HTTP_ACCEPT_LANGUAGE=accept).html["lang"] == "zh-hant"
+    assert redirected(client, "/", HTTP_ACCEPT_LANGUAGE=accept) == "/zh-hant/"
 
 
 def test_the_switcher_offers_simplified_chinese(client, seeded):
-    link = page(client, "/tags/").select_one(".language-switcher a[lang=zh-hans]")
+    link = page(client, "/tags/").select_one(".language-switcher a[lang=zh-Hans-CN]")
     assert link.get_text() == "简体中文"
-    client.get(link["href"])
-    assert page(client, "/tags/").h1.get_text() == "主题"
+    assert client.get(link["href"])["Location"] == "/zh-hans/tags/"
+    assert page(client, "/zh-hans/tags/").h1.get_text() == "主题"
 
 
 def test_simplified_catalogue_translates_every_traditional_message():

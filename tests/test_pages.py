@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
 PAGES = ["articles:list", "articles:tag_index"]
 
@@ -140,21 +141,22 @@ def test_the_site_name_comes_from_settings_everywhere_it_appears(
     client, admin_client, seeded, language
 ):
     headers = {"Accept-Language": language}
-    public = [
-        "/",
-        "/?page=1",
-        reverse("articles:detail", args=["rise-of-ai-in-hong-kong"]),
-        reverse("articles:tag_index"),
-        reverse("articles:tag", args=["hong-kong"]),
-        reverse("articles:search") + "?q=AI",
-        reverse("articles:feed"),
-        reverse("articles:atom_feed"),
-        reverse("articles:tag_feed", args=["hong-kong"]),
-        reverse("articles:tag_atom_feed", args=["hong-kong"]),
-        "/llms.txt",
-        "/no-such-page/",
-        reverse("admin:login"),
-    ]
+    with translation.override(language):  # the pages at their addresses in it
+        public = [
+            reverse("articles:list"),
+            "/?page=1",
+            reverse("articles:detail", args=["rise-of-ai-in-hong-kong"]),
+            reverse("articles:tag_index"),
+            reverse("articles:tag", args=["hong-kong"]),
+            reverse("articles:search") + "?q=AI",
+            reverse("articles:feed"),
+            reverse("articles:atom_feed"),
+            reverse("articles:tag_feed", args=["hong-kong"]),
+            reverse("articles:tag_atom_feed", args=["hong-kong"]),
+            "/llms.txt",
+            "/no-such-page/",
+            reverse("admin:login"),
+        ]
     staff = [reverse("admin:index"), reverse("admin:articles_article_changelist")]
     responses = [client.get(url, headers=headers) for url in public]
     responses += [admin_client.get(url, headers=headers) for url in staff]
