@@ -33,7 +33,17 @@ from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import checks, drafts, image_admin, images, limits, revisions, roles  # noqa: F401
+from . import (  # noqa: F401
+    byline_admin,
+    bylines,
+    checks,
+    drafts,
+    image_admin,
+    images,
+    limits,
+    revisions,
+    roles,
+)
 from .forms import (
     ArticleForm,
     SectionForm,
@@ -43,7 +53,7 @@ from .forms import (
     save_sections,
 )
 from .markdown import render_markdown
-from .models import Article, ArticleDraft, Section
+from .models import Article, ArticleDraft, Person, Section
 from .topics import merge_tags
 
 TAG_SUGGESTIONS = 10
@@ -196,6 +206,10 @@ class CheckedChangeListMixin:
         return super().get_search_results(request, queryset, term)
 
 
+class EditorArticleForm(bylines.BylinesFormMixin, ArticleForm):
+    """An Editor's article form: with the bylines."""
+
+
 @admin.register(Article)
 class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     form = ArticleForm
@@ -227,7 +241,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             },
         )
         if roles.can_publish(request.user):
-            return [text, ("Publication", {"fields": ["status", "published_at", "author"]})]
+            publication = ["status", "published_at", "author", "bylines"]
+            return [text, ("Publication", {"fields": publication})]
         return [text, ("Publication", {"fields": ["status"]})]
 
     def get_readonly_fields(self, request, obj=None):
@@ -238,6 +253,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        if roles.can_publish(request.user):  # Editors choose the byline
+            kwargs.setdefault("form", EditorArticleForm)
         form = super().get_form(request, obj, change, **kwargs)
         found = getattr(request, "publish_warnings", None)
         if found and request.method == "POST":
@@ -390,6 +407,9 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         if getattr(request, "drafting", False):
             return
         super().save_related(request, form, formsets, change)
+        if not change and "bylines" not in form.fields and form.instance.author is not None:
+            # An Author's new article: signed with their profile (made the first time).
+            bylines.set_bylines(form.instance, [bylines.person_for(form.instance.author)])
         # The form showed the draft changes (if any): saving it put them live.
         ArticleDraft.objects.filter(article=form.instance).delete()
 
@@ -480,6 +500,13 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             shown, sections = article, list(article.sections.all())
         request.publish_warnings = checks.warnings(shown, sections, [request.get_host()])
         return None
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        person = Person.objects.filter(user=request.user).first()
+        if person is not None and roles.can_publish(request.user):
+            initial.setdefault("bylines", person.slug)  # an Editor's new article: theirs
+        return initial
 
     def _check_before_publishing(self, request, article):
         """On a POST that publishes (a new or unpublished article saved as Published, or

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from . import limits
+from . import bylines, limits
 from .markdown import render_markdown
 from .models import Article, ArticleDraft, Autosave, Image, Section
 
@@ -51,6 +51,7 @@ def with_publication(data, article):
     live = {
         "status": [article.status],
         "author": [str(article.author_id or "")],
+        "bylines": [bylines.as_text(bylines.people_of(article))],
         "published_at_0": [when.strftime("%Y-%m-%d") if when else ""],
         "published_at_1": [when.strftime("%H:%M:%S") if when else ""],
     }
@@ -164,5 +165,9 @@ def preview_article(data, base=None, author=None):
         )
     names = parse_tags(_first(data, "tags"))[:50]
     tags = [Tag(name=name[:100], slug=slugify(name, allow_unicode=True)) for name in names]
-    article._prefetched_objects_cache = {"sections": sections, "tags": tags}
+    article._prefetched_objects_cache = {
+        "sections": sections,
+        "tags": tags,
+        "bylines": bylines.preview_bylines(data, base),
+    }
     return article

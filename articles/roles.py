@@ -105,6 +105,13 @@ def can_change_image(user, image):
     return image is None or can_publish(user) or image.uploaded_by_id == user.pk
 
 
+def can_edit_profile(user, person):
+    """Editors edit every author profile; anyone else only the one that is theirs."""
+    if not user.has_perm("articles.change_person"):
+        return False
+    return can_publish(user) or (person.user_id is not None and person.user_id == user.pk)
+
+
 def can_recover(user):
     """Bringing back a deleted article is an editor's decision."""
     return can_publish(user) and user.has_perm("articles.add_article")

@@ -3,7 +3,7 @@ from django.db.models import Max
 from django.urls import reverse
 from taggit.models import Tag
 
-from .models import Article
+from .models import Article, Person
 
 
 class ArticleSitemap(Sitemap):
@@ -36,6 +36,22 @@ class TagSitemap(Sitemap):
         return tag.latest
 
 
+class AuthorSitemap(Sitemap):
+    changefreq = "daily"
+    limit = 5000
+
+    def items(self):
+        published = Article.objects.published()
+        return (
+            Person.objects.filter(bylines__article__in=published)
+            .annotate(latest=Max("bylines__article__updated_at"))
+            .order_by("name", "pk")
+        )
+
+    def lastmod(self, person):
+        return person.latest
+
+
 class PageSitemap(Sitemap):
     changefreq = "hourly"
 
@@ -46,4 +62,9 @@ class PageSitemap(Sitemap):
         return reverse(name)
 
 
-SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap, "tags": TagSitemap}
+SITEMAPS = {
+    "pages": PageSitemap,
+    "articles": ArticleSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}

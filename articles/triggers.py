@@ -25,8 +25,10 @@ from taggit.models import Tag
 
 from .models import (
     Article,
+    Byline,
     ContentVersion,
     Image,
+    Person,
     SearchDocument,
     SearchEntry,
     Section,
@@ -119,6 +121,8 @@ def triggers():
     tracked += [SearchEntry._meta.db_table, SearchDocument._meta.db_table]
     # Pages show images' alt text, captions, credits and crops.
     tracked.append(Image._meta.db_table)
+    # Bylines and author pages show people's names and bios.
+    tracked += [Person._meta.db_table, Byline._meta.db_table]
     defined = [
         Trigger(f"{table}_{event.lower()}", table, event, [_bump()], per_statement=True)
         for table in tracked

@@ -23,8 +23,8 @@ from django.views import defaults
 from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 
-from . import cache, images, plain_text, related, search, topics
-from .models import Article, SlugRedirect, published_count
+from . import bylines, cache, images, plain_text, related, search, topics
+from .models import Article, Person, SlugRedirect, published_count
 from .roles import can_preview
 from .seo import article_json_ld
 
@@ -80,7 +80,9 @@ class ArticleListView(ListView):
 
     @staticmethod
     def articles():
-        return Article.objects.select_related("author", "lead_image").prefetch_related("tags")
+        return Article.objects.select_related("lead_image").prefetch_related(
+            "tags", bylines.prefetch()
+        )
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # A deep page's ids were picked under published() in this content version (any
@@ -126,15 +128,41 @@ class TagArticleListView(ArticleListView):
         return context
 
 
+class AuthorArticleListView(ArticleListView):
+    """An author page: the person's name and bio, their published articles, paginated."""
+
+    template_name = "articles/author_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.person = get_object_or_404(Person, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        self.count_key = f"count:author:{self.person.pk}"
+        return super().get_queryset().filter(bylines__person=self.person)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        def count():
+            return cache.cached(self.count_key, queryset.count)
+
+        return super().get_paginator(queryset, per_page, count=count, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(person=self.person, **kwargs)
+        if context["paginator"].count == 0:
+            raise Http404("No published article names this person.")  # e.g. drafts only
+        return context
+
+
 class ArticleDetailView(DetailView):
     context_object_name = "article"
     template_name = "articles/article_detail.html"
 
     def get_queryset(self):
-        articles = Article.objects.select_related("author", "lead_image")
+        articles = Article.objects.select_related("lead_image")
         if not can_preview(self.request.user):
             articles = articles.published()
-        return articles.prefetch_related("sections", "tags")
+        return articles.prefetch_related("sections", "tags", bylines.prefetch())
 
     def get(self, request, *args, **kwargs):
         try:
@@ -244,8 +272,9 @@ def robots_txt(request):
 @conditional_page
 def article_markdown(request, slug):
     """The published article as Markdown (/articles/<slug>.md); 404 for anything else."""
-    articles = Article.objects.published().select_related("author", "lead_image")
-    article = get_object_or_404(articles.prefetch_related("sections", "tags"), slug=slug)
+    articles = Article.objects.published().select_related("lead_image")
+    articles = articles.prefetch_related("sections", "tags", bylines.prefetch())
+    article = get_object_or_404(articles, slug=slug)
     found = images.found_in(article.sections.all())  # a query only when there are any
     text = plain_text.article_markdown(article, request.build_absolute_uri, found)
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
