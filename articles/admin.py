@@ -2,6 +2,7 @@ import datetime
 import re
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import partial
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -41,6 +42,7 @@ from . import (  # noqa: F401
     image_admin,
     images,
     limits,
+    preview_admin,
     revisions,
     roles,
 )
@@ -501,6 +503,11 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         request.publish_warnings = checks.warnings(shown, sections, [request.get_host()])
         return None
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and getattr(request, "restoring", None) is None:
+            context.update(preview_admin.form_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         person = Person.objects.filter(user=request.user).first()
@@ -887,6 +894,16 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 "<path:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
                 name="articles_article_compare",
+            ),
+            path(
+                "<str:object_id>/preview-links/",
+                self.admin_site.admin_view(partial(preview_admin.create_view, model_admin=self)),
+                name="articles_article_preview_link",
+            ),
+            path(
+                "<str:object_id>/preview-links/revoke/",
+                self.admin_site.admin_view(partial(preview_admin.revoke_view, model_admin=self)),
+                name="articles_article_preview_revoke",
             ),
             path(
                 "<path:object_id>/discard-draft/",

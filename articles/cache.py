@@ -359,6 +359,8 @@ class PageCacheMiddleware:
             allowed = [".localhost", "127.0.0.1", "[::1]"]
         self.host_names = {name.lower().lstrip(".") for name in allowed if name != "*"}
         self.search_path = reverse("articles:search")
+        # Shareable previews: secret, unpublished, never looked up nor stored here.
+        self.preview_prefix = reverse("articles:preview", args=["token"]).rsplit("token", 1)[0]
         release()  # before the first request
 
     def __call__(self, request):
@@ -440,6 +442,7 @@ class PageCacheMiddleware:
             and not request.path_info.startswith(
                 (self.admin_prefix, self.api_prefix, self.static_prefix, self.media_prefix)
             )
+            and not request.path_info.startswith(self.preview_prefix)
             and request.path_info not in self.uncached
         )
 

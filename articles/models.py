@@ -325,6 +325,34 @@ class ArticleDraft(models.Model):
         return f"draft changes to article {self.article_id}"
 
 
+class PreviewLink(models.Model):
+    """A secret address at which anyone may see an article's unpublished state (its
+    draft changes, or the draft itself) until `expires_at`, unless revoked. Only the
+    SHA-256 of the token is stored (articles/previews.py): the address is shown once,
+    when it is made, and a copy of this table opens nothing."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The token's first characters, to tell links apart in the list (not enough to open one).
+    hint = models.CharField(max_length=8)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"preview link {self.hint}… to article {self.article_id}"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
 class Autosave(models.Model):
     """What one user last typed into one article's form (`article` None: the add form),
     stored as they type and offered back after a reload, a crash or a new sign-in."""

@@ -112,6 +112,14 @@ def can_edit_profile(user, person):
     return can_publish(user) or (person.user_id is not None and person.user_id == user.pk)
 
 
+def can_share_preview(user, article):
+    """Who may make (and revoke) preview links to `article`: Editors, for any article;
+    Authors, for their own."""
+    if not (user.is_active and user.is_staff and user.has_perm("articles.change_article")):
+        return False
+    return can_publish(user) or (article.author_id is not None and article.author_id == user.pk)
+
+
 def can_recover(user):
     """Bringing back a deleted article is an editor's decision."""
     return can_publish(user) and user.has_perm("articles.add_article")

@@ -31,6 +31,7 @@ urlpatterns = [
     path("authors/<uslug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author_atom_feed"),
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="atom_feed"),
+    path("preview/<str:token>/", views.preview_link, name="preview"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("language/<str:code>/", views.switch_language, name="language"),
 ]

@@ -23,7 +23,7 @@ from django.views import defaults
 from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 
-from . import bylines, cache, images, plain_text, related, search, topics
+from . import bylines, cache, images, plain_text, previews, related, search, topics
 from .models import Article, Person, SlugRedirect, published_count
 from .roles import can_preview
 from .seo import article_json_ld
@@ -193,6 +193,33 @@ class ArticleDetailView(DetailView):
         if context["is_preview"]:
             add_never_cache_headers(response)
         return response
+
+
+@require_safe
+def preview_link(request, token):
+    """/preview/<token>/: the article as it will be published, for anyone with the link.
+    Every token that opens nothing (malformed, unknown, expired, revoked, its article
+    deleted) is the same 404. Never cached anywhere, never indexed, and the token is
+    not sent on to other sites as a referrer."""
+    link = previews.find_link(token)
+    if link is None:
+        raise Http404("No such preview.")
+    article, of_changes = previews.shown_article(link.article)
+    images.expand_sections(article.sections.all(), show_missing=False)
+    context = {
+        "article": article,
+        "is_preview": True,
+        "preview_of_changes": of_changes,
+        "related_articles": [],
+        "json_ld": "",
+        "previous_article": None,
+        "next_article": None,
+    }
+    response = render(request, "articles/article_detail.html", context)
+    add_never_cache_headers(response)  # private, no-store: in no shared cache either
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 class SearchView(ListView):
