@@ -643,7 +643,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         elif draft is not None:
             shown = drafts.preview_article(draft.data, article, author=request.user)
         elif article is not None:
-            shown = Article.objects.prefetch_related("sections", "tags").get(pk=article.pk)
+            loaded = Article.objects.prefetch_related("sections", "tags", bylines.prefetch())
+            shown = loaded.get(pk=article.pk)
         else:
             shown = drafts.preview_article({}, None, author=request.user)
         images.expand_sections(shown.sections.all(), show_missing=True)  # as the page does

@@ -205,6 +205,12 @@ def preview_link(request, token):
     if link is None:
         raise Http404("No such preview.")
     article, of_changes = previews.shown_article(link.article)
+    if article.is_published and not of_changes:
+        # Published since, with nothing pending: the article itself is the preview.
+        response = HttpResponseRedirect(article.get_absolute_url())
+        add_never_cache_headers(response)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
     images.expand_sections(article.sections.all(), show_missing=False)
     context = {
         "article": article,

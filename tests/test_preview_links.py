@@ -94,6 +94,19 @@ def test_a_live_articles_link_shows_its_draft_changes(client, editor, client_for
     assert "Ferries run on batteries" in client.get(live.get_absolute_url()).content.decode()
 
 
+def test_a_link_to_an_article_published_since_leads_to_the_article(
+    client, editor, client_for, draft
+):
+    url = share(client_for(editor), draft)
+    Article.objects.filter(pk=draft.pk).update(
+        status=Article.Status.PUBLISHED, published_at=timezone.now()
+    )
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == draft.get_absolute_url()
+    assert "no-store" in response["Cache-Control"]
+    assert client.get(response["Location"]).status_code == 200
+
+
 def test_the_preview_names_the_bylines(client, editor, client_for, draft):
     person = Person.objects.create(name="Amy Wong", slug="amy-wong")
     bylines.set_bylines(draft, [person])
