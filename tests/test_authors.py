@@ -366,3 +366,9 @@ def test_existing_articles_get_their_owners_byline_when_migrating(django_user_mo
     assert shown == {"a0": "Wendy Ho", "a1": "Wendy Ho", "a2": "kit", "a3": "HKAI"}
     assert Person.objects.get(user=owner).slug == "wendy-ho"
     assert Person.objects.filter(user=login_only).get().name == "kit"
+
+
+def test_every_admin_page_links_to_ones_own_profile(author, client_for, amy):
+    page = soup(client_for(author).get(reverse("admin:index")))
+    link = page.find("a", string="My author profile")
+    assert link["href"] == reverse("admin:articles_person_mine")
