@@ -299,6 +299,12 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 }
             )
             field.help_text = "Comma-separated. Suggestions come from the topics already in use."
+        elif db_field.name == "author" and field is not None:
+            field.label = "Owner"
+            field.help_text = (
+                "The account that owns the article (as an Author, it may edit its drafts). "
+                "Readers see the bylines, never this."
+            )
         elif db_field.name == "slug":
             # The admin shows help text as HTML: "<slug>" would vanish as a tag.
             field.help_text = escape(field.help_text)

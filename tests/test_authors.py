@@ -372,3 +372,9 @@ def test_every_admin_page_links_to_ones_own_profile(author, client_for, amy):
     page = soup(client_for(author).get(reverse("admin:index")))
     link = page.find("a", string="My author profile")
     assert link["href"] == reverse("admin:articles_person_mine")
+
+
+def test_the_editors_form_tells_the_owner_from_the_bylines(editor, client_for, make_article):
+    page = soup(client_for(editor).get(change_url(make_article())))
+    assert page.select_one('label[for="id_author"]').get_text() == "Owner:"
+    assert page.select_one('label[for="id_bylines"]').get_text() == "Bylines:"
