@@ -683,6 +683,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         words = revisions.describe(None if add else getattr(request, "article_before", None), after)
         if getattr(request, "article_draft", None) is not None:
             words = f"Published draft changes. {words}"
+        if getattr(form, "bylines_changed", False):
+            words = ". ".join(filter(None, [words, f"Bylines: {form.instance.byline}"]))
         return words
 
     def response_change(self, request, obj):

@@ -110,6 +110,8 @@ class BylinesFormMixin(forms.ModelForm):
     """An article form with a `bylines` field (Editors' form: they choose the byline)."""
 
     bylines = BylinesField(label="Bylines")
+    # Set on save: whether the people named changed (History says so).
+    bylines_changed = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,7 +122,10 @@ class BylinesFormMixin(forms.ModelForm):
         super()._save_m2m()
         # Absent from the data (a form posted without the field): the byline stays.
         if "bylines" in self.data:
-            set_bylines(self.instance, self.cleaned_data["bylines"])
+            people = self.cleaned_data["bylines"]
+            self.bylines_changed = people != people_of(self.instance)
+            if self.bylines_changed:
+                set_bylines(self.instance, people)
 
 
 def preview_bylines(data, base):

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -222,6 +223,8 @@ def test_editor_sets_the_bylines_in_order(editor, client_for, make_article, amy,
     data["bylines"] = "oscar-lee, Amy Wong"  # a slug, or a name
     assert client.post(change_url(article), data).status_code == 302
     assert [p.slug for p in Article.objects.get(pk=article.pk).people] == ["oscar-lee", "amy-wong"]
+    history = LogEntry.objects.filter(object_id=str(article.pk)).first().get_change_message()
+    assert history.endswith("Bylines: Oscar Lee, Amy Wong")
     data = form_data(client.get(change_url(article)))
     assert data["bylines"] == "oscar-lee, amy-wong"
     data["bylines"] = ""
