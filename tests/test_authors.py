@@ -13,7 +13,7 @@ from django.urls import reverse
 from articles import bylines
 from articles.models import Article, Byline, Person
 from devtools.html_forms import form_fields
-from tests.helpers import change_url, form_data
+from tests.helpers import change_url, form_data, unchanged_state
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 PEOPLE = reverse("admin:articles_person_changelist")
@@ -178,6 +178,12 @@ def test_author_page_query_count_is_flat(
         signed(make_article(tags=[f"T{n}", f"U{n}"]), amy, oscar)
     with django_assert_num_queries(6):
         assert client.get(author_url(amy)).status_code == 200
+    # Then from the page cache, every page of it: no query but the state's.
+    with django_assert_num_queries(unchanged_state()):
+        assert client.get(author_url(amy)).status_code == 200
+    client.get(author_url(amy, 2))
+    with django_assert_num_queries(unchanged_state()):
+        assert client.get(author_url(amy, 2)).status_code == 200
 
 
 def test_a_renamed_author_or_changed_byline_is_fresh_at_once(client, make_article, amy, oscar):
