@@ -2,6 +2,7 @@ import datetime
 import re
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import partial
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -34,12 +35,15 @@ from reversion.utils import mute_signals
 from taggit.models import Tag
 
 from . import (  # noqa: F401
+    byline_admin,
+    bylines,
     checks,
     drafts,
     image_admin,
     images,
     lead_admin,
     limits,
+    preview_admin,
     review,
     review_admin,
     revisions,
@@ -56,7 +60,7 @@ from .forms import (
     save_sections,
 )
 from .markdown import render_markdown
-from .models import Article, ArticleDraft, Section
+from .models import Article, ArticleDraft, Person, Section
 from .topics import merge_tags
 
 TAG_SUGGESTIONS = 10
@@ -209,6 +213,10 @@ class CheckedChangeListMixin:
         return super().get_search_results(request, queryset, term)
 
 
+class EditorArticleForm(bylines.BylinesFormMixin, ArticleForm):
+    """An Editor's article form: with the bylines."""
+
+
 @admin.register(Article)
 class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
     form = ArticleForm
@@ -243,8 +251,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         # Its original or translations, each flagged when behind (articles/translations.py).
         versions = ("Translations", {"fields": ["translation_of", "linked_versions"]})
         if roles.can_publish(request.user):
-            fields = ["status", "published_at", "expires_at", "author"]
-            return [text, ("Publication", {"fields": fields}), versions]
+            publication = ["status", "published_at", "expires_at", "author", "bylines"]
+            return [text, ("Publication", {"fields": publication}), versions]
         return [text, ("Publication", {"fields": ["status"]}), versions]
 
     def get_readonly_fields(self, request, obj=None):
@@ -259,6 +267,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         return translation_admin.linked_versions(obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        if roles.can_publish(request.user):  # Editors choose the byline
+            kwargs.setdefault("form", EditorArticleForm)
         form = super().get_form(request, obj, change, **kwargs)
         found = getattr(request, "publish_warnings", None)
         if found and request.method == "POST":
@@ -301,6 +311,12 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 }
             )
             field.help_text = "Comma-separated. Suggestions come from the topics already in use."
+        elif db_field.name == "author" and field is not None:
+            field.label = "Owner"
+            field.help_text = (
+                "The account that owns the article (as an Author, it may edit its drafts). "
+                "Readers see the bylines, never this."
+            )
         elif db_field.name == "slug":
             # The admin shows help text as HTML: "<slug>" would vanish as a tag.
             field.help_text = escape(field.help_text)
@@ -424,6 +440,9 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             review.settle(form.instance, request.user, origin=origin)
             return
         super().save_related(request, form, formsets, change)
+        if not change and "bylines" not in form.fields and form.instance.author is not None:
+            # An Author's new article: signed with their profile (made the first time).
+            bylines.set_bylines(form.instance, [bylines.person_for(form.instance.author)])
         # The form showed the draft changes (if any): saving it put them live.
         put_live, _ = ArticleDraft.objects.filter(article=form.instance).delete()
         review.settle(form.instance, request.user, origin=origin, changes_published=put_live > 0)
@@ -516,6 +535,18 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
             shown, sections = article, list(article.sections.all())
         request.publish_warnings = checks.warnings(shown, sections, [request.get_host()])
         return None
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and getattr(request, "restoring", None) is None:
+            context.update(preview_admin.form_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        person = Person.objects.filter(user=request.user).first()
+        if person is not None and roles.can_publish(request.user):
+            initial.setdefault("bylines", person.slug)  # an Editor's new article: theirs
+        return initial
 
     def _check_before_publishing(self, request, article):
         """On a POST that publishes (a new or unpublished article saved as Published, or
@@ -650,7 +681,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         elif draft is not None:
             shown = drafts.preview_article(draft.data, article, author=request.user)
         elif article is not None:
-            shown = Article.objects.prefetch_related("sections", "tags").get(pk=article.pk)
+            loaded = Article.objects.prefetch_related("sections", "tags", bylines.prefetch())
+            shown = loaded.get(pk=article.pk)
         else:
             shown = drafts.preview_article({}, None, author=request.user)
         images.expand_sections(shown.sections.all(), show_missing=True)  # as the page does
@@ -683,6 +715,8 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
         words = revisions.describe(None if add else getattr(request, "article_before", None), after)
         if getattr(request, "article_draft", None) is not None:
             words = f"Published draft changes. {words}"
+        if getattr(form, "bylines_changed", False):
+            words = ". ".join(filter(None, [words, f"Bylines: {form.instance.byline}"]))
         return words
 
     def response_change(self, request, obj):
@@ -923,6 +957,16 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
                 "<path:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
                 name="articles_article_compare",
+            ),
+            path(
+                "<str:object_id>/preview-links/",
+                self.admin_site.admin_view(partial(preview_admin.create_view, model_admin=self)),
+                name="articles_article_preview_link",
+            ),
+            path(
+                "<str:object_id>/preview-links/revoke/",
+                self.admin_site.admin_view(partial(preview_admin.revoke_view, model_admin=self)),
+                name="articles_article_preview_revoke",
             ),
             path(
                 "<path:object_id>/discard-draft/",

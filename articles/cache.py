@@ -36,7 +36,7 @@ from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.db import DatabaseError, connection
 from django.http import QueryDict
 from django.http.request import split_domain_port
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
@@ -257,6 +257,7 @@ def search_words(value):
 QUERY_PARAMETERS = {
     "articles:list": {"page": page_number},
     "articles:tag": {"page": page_number},
+    "articles:author": {"page": page_number},
     "articles:search": {"q": search_words, "page": page_number},
     "articles:language": {"next": str},
     "sitemap_section": {"p": page_number},  # Django's sitemap pages
@@ -345,6 +346,11 @@ CONDITIONS = frozenset(
 )
 
 
+def _in_language(code, function, *args, **kwargs):
+    with translation.override(code):
+        return function(*args, **kwargs)
+
+
 class PageCacheMiddleware:
     """Serve anonymous GET/HEAD requests for public pages from the cache.
 
@@ -371,6 +377,12 @@ class PageCacheMiddleware:
         if settings.DEBUG and not allowed:  # as Django's host check
             allowed = [".localhost", "127.0.0.1", "[::1]"]
         self.host_names = {name.lower().lstrip(".") for name in allowed if name != "*"}
+        # Shareable previews: secret, unpublished, never looked up nor stored here, in
+        # any interface's address.
+        self.preview_prefixes = tuple(
+            _in_language(code, reverse, "articles:preview", args=["token"]).rsplit("token", 1)[0]
+            for code, _ in settings.LANGUAGES
+        )
         release()  # before the first request
 
     def __call__(self, request):
@@ -455,6 +467,7 @@ class PageCacheMiddleware:
             and not request.path_info.startswith(
                 (self.admin_prefix, self.api_prefix, self.static_prefix, self.media_prefix)
             )
+            and not request.path_info.startswith(self.preview_prefixes)
             and request.path_info not in self.uncached
         )
 

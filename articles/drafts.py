@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from . import limits
+from . import bylines, limits
 from .markdown import render_markdown
 from .models import Article, ArticleDraft, Autosave, Image, Section
 
@@ -47,7 +47,11 @@ def with_publication(data, article):
     """Stored form data, with the live article's status, publication and expiry times
     and byline where it has none of its own (draft changes saved by an Author), so that an Editor's
     form opened on them shows the article's and "Publish changes" keeps them."""
-    live = {"status": [article.status], "author": [str(article.author_id or "")]}
+    live = {
+        "status": [article.status],
+        "author": [str(article.author_id or "")],
+        "bylines": [bylines.as_text(bylines.people_of(article))],
+    }
     for name in ("published_at", "expires_at"):
         value = getattr(article, name)
         when = timezone.localtime(value) if value else None
@@ -163,5 +167,9 @@ def preview_article(data, base=None, author=None):
         )
     names = parse_tags(_first(data, "tags"))[:50]
     tags = [Tag(name=name[:100], slug=slugify(name, allow_unicode=True)) for name in names]
-    article._prefetched_objects_cache = {"sections": sections, "tags": tags}
+    article._prefetched_objects_cache = {
+        "sections": sections,
+        "tags": tags,
+        "bylines": bylines.preview_bylines(data, base),
+    }
     return article

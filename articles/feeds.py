@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
 
-from . import images, scripts
+from . import bylines, images, scripts
 from .language import page_language
-from .models import Article
+from .models import Article, Person
 from .topics import find_tag
 
 FEED_LENGTH = 20
@@ -37,7 +37,9 @@ class AtomWithLanguages(Atom1Feed):
 
 def articles():
     return (
-        Article.objects.published().select_related("author", "lead_image").prefetch_related("tags")
+        Article.objects.published()
+        .select_related("lead_image")
+        .prefetch_related("tags", bylines.prefetch())
     )
 
 
@@ -138,3 +140,33 @@ class TagAtomFeed(TagFeed):
 
     def subtitle(self, tag):
         return self.description(tag)
+
+
+class AuthorFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        self.request = request
+        person = Person.objects.filter(slug=slug).first()
+        # As on the author page: someone named only on drafts has no feed.
+        if person is None or not articles().filter(bylines__person=person).exists():
+            raise Http404("No published article names this person.")
+        return person
+
+    def title(self, person):
+        return _("%(site)s: %(author)s") % {"site": settings.SITE_NAME, "author": person.name}
+
+    def description(self, person):
+        names = {"site": settings.SITE_NAME, "author": person.name}
+        return _("The latest %(site)s articles by %(author)s.") % names
+
+    def link(self, person):
+        return person.get_absolute_url()
+
+    def items(self, person):
+        return articles().filter(bylines__person=person)[:FEED_LENGTH]
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = AtomWithLanguages
+
+    def subtitle(self, person):
+        return self.description(person)

@@ -295,10 +295,16 @@ class Article(models.Model):
         return self.status == self.Status.PUBLISHED and at is not None and at > timezone.now()
 
     @property
+    def people(self):
+        """The article's authors in byline order (use with `bylines` prefetched along
+        with their people: no extra query)."""
+        return [byline.person for byline in self.bylines.all()]
+
+    @property
     def byline(self):
-        if self.author is None:
-            return settings.SITE_NAME
-        return self.author.get_full_name() or self.author.get_username()
+        """Its authors' names, in order; the site when it names no one."""
+        names = [person.name for person in self.people]
+        return ", ".join(names) if names else settings.SITE_NAME
 
     @property
     def reading_minutes(self):
@@ -358,6 +364,72 @@ def leading(articles=None, now=None):
     articles = Article.objects.all() if articles is None else articles
     pinned = articles.published(now=now).filter(lead_story__isnull=False)
     return pinned.order_by("lead_story__position")
+
+
+class Person(models.Model):
+    """Someone named in bylines, with a public page (/authors/<slug>/). `user` is the
+    staff account that edits this profile, if any; ownership of articles stays with
+    `Article.author` (the login, used by articles/roles.py)."""
+
+    NAME_MAX_LENGTH = 200
+    BIO_MAX_LENGTH = 2000
+
+    name = models.CharField(max_length=NAME_MAX_LENGTH, help_text="As shown in bylines.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text="The author page's address: /authors/<slug>/. Filled from the name.",
+    )
+    bio = models.TextField(
+        max_length=BIO_MAX_LENGTH,
+        blank=True,
+        help_text="A few sentences shown on the author page.",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        help_text="The staff account that may edit this profile.",
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "author profile"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(name=""), name="person_name_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Byline(models.Model):
+    """One person named on one article, at `position` (0 first)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    # PROTECT: a person named on articles is not deleted by accident with their byline.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "person"], name="unique_byline_person"),
+            models.UniqueConstraint(fields=["article", "position"], name="unique_byline_position"),
+        ]
+        indexes = [
+            # An author page: the person's articles, off the index.
+            models.Index(fields=["person", "article"], name="byline_by_person")
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} on article {self.article_id}"
 
 
 class SlugRedirect(models.Model):
@@ -485,6 +557,34 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class PreviewLink(models.Model):
+    """A secret address at which anyone may see an article's unpublished state (its
+    draft changes, or the draft itself) until `expires_at`, unless revoked. Only the
+    SHA-256 of the token is stored (articles/previews.py): the address is shown once,
+    when it is made, and a copy of this table opens nothing."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The token's first characters, to tell links apart in the list (not enough to open one).
+    hint = models.CharField(max_length=8)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"preview link {self.hint}… to article {self.article_id}"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class Autosave(models.Model):

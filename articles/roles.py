@@ -105,6 +105,21 @@ def can_change_image(user, image):
     return image is None or can_publish(user) or image.uploaded_by_id == user.pk
 
 
+def can_edit_profile(user, person):
+    """Editors edit every author profile; anyone else only the one that is theirs."""
+    if not user.has_perm("articles.change_person"):
+        return False
+    return can_publish(user) or (person.user_id is not None and person.user_id == user.pk)
+
+
+def can_share_preview(user, article):
+    """Who may make (and revoke) preview links to `article`: Editors, for any article;
+    Authors, for their own."""
+    if not (user.is_active and user.is_staff and user.has_perm("articles.change_article")):
+        return False
+    return can_publish(user) or (article.author_id is not None and article.author_id == user.pk)
+
+
 def can_recover(user):
     """Bringing back a deleted article is an editor's decision."""
     return can_publish(user) and user.has_perm("articles.add_article")

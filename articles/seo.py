@@ -13,7 +13,8 @@ _ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def article_json_ld(article, request):
-    """A schema.org NewsArticle for `article` (tags and author already loaded)."""
+    """A schema.org NewsArticle for `article` (tags and bylines already loaded): its
+    people as `author`, each with their page; the site when it names no one."""
     url = request.build_absolute_uri(article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
@@ -24,7 +25,15 @@ def article_json_ld(article, request):
         "description": article.standfirst,
         "datePublished": article.published_at,
         "dateModified": article.updated_at,
-        "author": {"@type": "Person" if article.author else "Organization", "name": article.byline},
+        "author": [
+            {
+                "@type": "Person",
+                "name": person.name,
+                "url": request.build_absolute_uri(person.get_absolute_url()),
+            }
+            for person in article.people
+        ]
+        or {"@type": "Organization", "name": settings.SITE_NAME},
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
         "keywords": [tag.name for tag in article.tags.all()],
         "inLanguage": article.language,

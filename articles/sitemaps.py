@@ -7,7 +7,7 @@ from taggit.models import Tag
 
 from . import translations
 from .addresses import OF_INTERFACE
-from .models import Article
+from .models import Article, Person
 
 
 class AlternatesSitemap(Sitemap):
@@ -101,6 +101,25 @@ class TagSitemap(InterfacesSitemap):
         return item[0].latest
 
 
+class AuthorSitemap(InterfacesSitemap):
+    changefreq = "daily"
+    limit = 5000
+
+    def pages(self):
+        published = Article.objects.published()
+        return (
+            Person.objects.filter(bylines__article__in=published)
+            .annotate(latest=Max("bylines__article__updated_at"))
+            .order_by("name", "pk")
+        )
+
+    def path(self, person):
+        return person.get_absolute_url()
+
+    def lastmod(self, item):
+        return item[0].latest
+
+
 class PageSitemap(InterfacesSitemap):
     changefreq = "hourly"
 
@@ -111,4 +130,9 @@ class PageSitemap(InterfacesSitemap):
         return reverse(name)
 
 
-SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap, "tags": TagSitemap}
+SITEMAPS = {
+    "pages": PageSitemap,
+    "articles": ArticleSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}

@@ -25,9 +25,11 @@ from taggit.models import Tag
 
 from .models import (
     Article,
+    Byline,
     ContentVersion,
     Image,
     LeadStory,
+    Person,
     SearchDocument,
     SearchEntry,
     Section,
@@ -122,6 +124,8 @@ def triggers():
     tracked.append(Image._meta.db_table)
     # The home page shows the articles Editors pinned to lead it.
     tracked.append(LeadStory._meta.db_table)
+    # Bylines and author pages show people's names and bios.
+    tracked += [Person._meta.db_table, Byline._meta.db_table]
     defined = [
         Trigger(f"{table}_{event.lower()}", table, event, [_bump()], per_statement=True)
         for table in tracked

@@ -26,8 +26,12 @@ urlpatterns = [
     path("tags/<uslug:slug>/", views.TagArticleListView.as_view(), name="tag"),
     path("tags/<uslug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
     path("tags/<uslug:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag_atom_feed"),
+    path("authors/<uslug:slug>/", views.AuthorArticleListView.as_view(), name="author"),
+    path("authors/<uslug:slug>/feed/", feeds.AuthorFeed(), name="author_feed"),
+    path("authors/<uslug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author_atom_feed"),
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="atom_feed"),
+    path("preview/<str:token>/", views.preview_link, name="preview"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("language/<str:code>/", views.switch_language, name="language"),
 ]

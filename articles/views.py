@@ -23,9 +23,21 @@ from django.views import defaults
 from django.views.decorators.http import conditional_page, require_safe
 from django.views.generic import DetailView, ListView
 
-from . import addresses, cache, images, plain_text, related, scripts, search, topics, translations
+from . import (
+    addresses,
+    bylines,
+    cache,
+    images,
+    plain_text,
+    previews,
+    related,
+    scripts,
+    search,
+    topics,
+    translations,
+)
 from .language import page_language
-from .models import Article, SlugRedirect, leading, published_count
+from .models import Article, Person, SlugRedirect, leading, published_count
 from .roles import can_preview
 from .seo import article_json_ld
 
@@ -93,7 +105,9 @@ class ArticleListView(ListView):
 
     @staticmethod
     def articles():
-        return Article.objects.select_related("author", "lead_image").prefetch_related("tags")
+        return Article.objects.select_related("lead_image").prefetch_related(
+            "tags", bylines.prefetch()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -152,17 +166,41 @@ class TagArticleListView(ArticleListView):
         return context
 
 
+class AuthorArticleListView(ArticleListView):
+    """An author page: the person's name and bio, their published articles, paginated."""
+
+    template_name = "articles/author_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.person = get_object_or_404(Person, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        self.count_key = f"count:author:{self.person.pk}"
+        return super().get_queryset().filter(bylines__person=self.person)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        def count():
+            return cache.cached(self.count_key, queryset.count)
+
+        return super().get_paginator(queryset, per_page, count=count, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(person=self.person, **kwargs)
+        if context["paginator"].count == 0:
+            raise Http404("No published article names this person.")  # e.g. drafts only
+        return context
+
+
 class ArticleDetailView(DetailView):
     context_object_name = "article"
     template_name = "articles/article_detail.html"
 
     def get_queryset(self):
-        articles = translations.with_translation_flag(
-            Article.objects.select_related("author", "lead_image")
-        )
+        articles = translations.with_translation_flag(Article.objects.select_related("lead_image"))
         if not can_preview(self.request.user):
             articles = articles.published()
-        return articles.prefetch_related("sections", "tags")
+        return articles.prefetch_related("sections", "tags", bylines.prefetch())
 
     def get(self, request, *args, **kwargs):
         try:
@@ -202,6 +240,39 @@ class ArticleDetailView(DetailView):
         if context["is_preview"]:
             add_never_cache_headers(response)
         return response
+
+
+@require_safe
+def preview_link(request, token):
+    """/preview/<token>/: the article as it will be published, for anyone with the link.
+    Every token that opens nothing (malformed, unknown, expired, revoked, its article
+    deleted) is the same 404. Never cached anywhere, never indexed, and the token is
+    not sent on to other sites as a referrer."""
+    link = previews.find_link(token)
+    if link is None:
+        raise Http404("No such preview.")
+    article, of_changes = previews.shown_article(link.article)
+    if article.is_published and not of_changes:
+        # Published since, with nothing pending: the article itself is the preview.
+        response = HttpResponseRedirect(article.get_absolute_url())
+        add_never_cache_headers(response)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+    images.expand_sections(article.sections.all(), show_missing=False)
+    context = {
+        "article": article,
+        "is_preview": True,
+        "preview_of_changes": of_changes,
+        "related_articles": [],
+        "json_ld": "",
+        "previous_article": None,
+        "next_article": None,
+    }
+    response = render(request, "articles/article_detail.html", context)
+    add_never_cache_headers(response)  # private, no-store: in no shared cache either
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 class SearchView(ListView):
@@ -283,8 +354,9 @@ def robots_txt(request):
 @conditional_page
 def article_markdown(request, slug):
     """The published article as Markdown (/articles/<slug>.md); 404 for anything else."""
-    articles = Article.objects.published().select_related("author", "lead_image")
-    article = get_object_or_404(articles.prefetch_related("sections", "tags"), slug=slug)
+    articles = Article.objects.published().select_related("lead_image")
+    articles = articles.prefetch_related("sections", "tags", bylines.prefetch())
+    article = get_object_or_404(articles, slug=slug)
     found = images.found_in(article.sections.all())  # a query only when there are any
     text = plain_text.article_markdown(article, request.build_absolute_uri, found)
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")

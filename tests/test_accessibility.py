@@ -8,6 +8,8 @@ for both; moderate and minor findings are listed in the terminal summary, per pa
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from articles import bylines
+from articles.models import Person
 from devtools.generator import add_chinese_sample
 from tests.browser import note
 
@@ -18,6 +20,7 @@ PAGES = [
     ("article", "/articles/rise-of-ai-in-hong-kong/"),
     ("topics", "/tags/"),
     ("topic", "/tags/hong-kong/"),
+    ("author", "/authors/mei-chan/"),
     ("search", "/search/?q=香港"),
     ("404", "/no-such-page/"),
     ("home, 繁體中文", "/zh-hant/"),
@@ -43,6 +46,9 @@ def test_no_serious_violations_in_either_colour_scheme(
     request, new_context, login, seeded, admin_user, scheme
 ):
     add_chinese_sample()  # synthetic (devtools/generator.py), in both scripts below
+    person = Person.objects.create(name="Mei Chan", slug="mei-chan", bio="Reports on AI policy.")
+    for article in seeded.values():
+        bylines.set_bylines(article, [person])  # the article page's byline links too
     reader = new_context(color_scheme=scheme).new_page()
     editor = login(new_context(color_scheme=scheme), admin_user).new_page()
     axe = Axe()

@@ -62,6 +62,7 @@ def test_articles_are_published_only_and_newest_first(client, make_article):
         "standfirst": older.standfirst,
         "language": "en",
         "byline": "HKAI",
+        "authors": [],
         "published_at": item["published_at"],
         "updated_at": item["updated_at"],
         "tags": [{"name": "Finance", "slug": "finance", "url": "http://testserver/tags/finance/"}],
@@ -277,14 +278,15 @@ def test_query_counts_are_flat(client, make_article, django_assert_num_queries):
             )
 
     def requests(article):
-        # The content version (Last-Modified), the page of articles (with authors),
-        # one prefetch of their tags. The version is read again only after a write.
-        with django_assert_num_queries(3):
+        # The content version (Last-Modified), the page of articles, one prefetch of
+        # their tags, one of their bylines with the people. The version is read again
+        # only after a write.
+        with django_assert_num_queries(4):
             get(client, ARTICLES)
-        with django_assert_num_queries(2 + unchanged_state()):
-            get(client, ARTICLES, {"tag": "fruit", "limit": 50})
-        # The content version, the article (with its author), its sections, its tags.
         with django_assert_num_queries(3 + unchanged_state()):
+            get(client, ARTICLES, {"tag": "fruit", "limit": 50})
+        # The content version, the article, its sections, its tags, its bylines.
+        with django_assert_num_queries(4 + unchanged_state()):
             get(client, reverse("api:article", args=[article.slug]))
         # Every tag with its count of published articles: the content state, then (as
         # on /tags/, once per state) the waiting articles' tags and the kept counts.

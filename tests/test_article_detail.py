@@ -164,16 +164,16 @@ def test_published_article_has_no_preview_banner(client, article, admin_client):
 def test_detail_query_count_is_flat(client, make_article, django_assert_num_queries):
     article = make_article(tags=["A", "B"])
     make_article(tags=["A"])
-    # The content version (page cache), the article (with author), its sections, its
-    # tags, related articles, and the previous and next articles.
-    with django_assert_num_queries(7):
+    # The content version (page cache), the article, its sections, its tags, its
+    # bylines with their people, related articles, and the previous and next articles.
+    with django_assert_num_queries(8):
         client.get(article.get_absolute_url())
     big = make_article(
         tags=[f"T{n}" for n in range(12)], sections=[(f"H{n}", "text") for n in range(40)]
     )
     for n in range(30):
         make_article(tags=[f"T{n % 12}", "A"])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(big.get_absolute_url())
     assert len(soup(response).select("section.article__section")) == 40
 

@@ -67,9 +67,9 @@ def test_list_query_count_is_flat(client, make_article, django_assert_num_querie
     for _ in range(5):
         make_article(tags=["Finance", "Hong Kong"])
     # The content version (page cache), COUNT for the paginator, the page of articles,
-    # one prefetch of tags, the pinned leads (none: no prefetch for them; with some,
-    # tests/test_leads.py). A later page has no leads (nor, nothing written since, the
-    # content version on SQLite).
+    # one prefetch of tags, one of bylines with their people, the pinned leads (none: no
+    # prefetch for them; with some, tests/test_leads.py). A later page has no leads (nor,
+    # nothing written since, the content version on SQLite).
     with django_assert_num_queries(5):
         client.get(reverse("articles:list"))
     for n in range(30):

@@ -71,12 +71,12 @@ def test_tag_feeds_of_a_tag_only_drafts_use_are_not_found(client, make_article):
 
 def test_feed_query_count_is_flat(client, make_article, django_assert_num_queries):
     make_article(tags=["A"])
-    # The content version (page cache), the articles (with authors), their tags.
-    with django_assert_num_queries(3):
+    # The content version (page cache), the articles, their tags, their bylines.
+    with django_assert_num_queries(4):
         client.get(reverse("articles:feed"))
     for n in range(25):
         make_article(tags=["A", f"T{n}"])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get(reverse("articles:feed"))
 
 
@@ -99,6 +99,7 @@ def test_sitemap_lists_articles_with_last_modified_and_tag_pages(client, make_ar
         "sitemap-pages.xml",
         "sitemap-articles.xml",
         "sitemap-tags.xml",
+        "sitemap-authors.xml",
     }
     articles = xml(client.get("/sitemap-articles.xml"))
     urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in articles}

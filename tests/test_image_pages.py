@@ -213,22 +213,23 @@ def test_query_counts_stay_flat_with_images(
         # As without images (tests/test_article_list.py and the others): the lead image
         # comes with the article (select_related). The first request after the writes
         # reads the content state; the others only when the database says it moved.
+        # Each counts one prefetch of bylines with their people.
         same = unchanged_state()
         # The home page's first page also asks for the pinned leads (tests/test_leads.py).
         with django_assert_num_queries(5):
             client.get(reverse("articles:list"))
-        with django_assert_num_queries(5 + same):
+        with django_assert_num_queries(6 + same):
             client.get(reverse("articles:tag", args=["finance"]))
-        with django_assert_num_queries(2 + same):
+        with django_assert_num_queries(3 + same):
             client.get(reverse("articles:feed"))
-        with django_assert_num_queries(2 + same):
+        with django_assert_num_queries(3 + same):
             client.get(reverse("api:articles"))
         # The detail page and the API: one more query, for the images in sections.
-        with django_assert_num_queries(7 + same):
+        with django_assert_num_queries(8 + same):
             client.get(article.get_absolute_url())
-        with django_assert_num_queries(4 + same):
+        with django_assert_num_queries(5 + same):
             client.get(reverse("api:article", args=[article.slug]))
-        with django_assert_num_queries(4 + same):
+        with django_assert_num_queries(5 + same):
             client.get(reverse("articles:markdown", args=[article.slug]))
 
     grow(3)

@@ -68,12 +68,13 @@ def test_tag_page_query_count_is_flat(client, make_article, django_assert_num_qu
         make_article(tags=["Finance", "Other"])
     url = reverse("articles:tag", args=["finance"])
     # The content state (page cache), the tag, its kept count and its waiting
-    # (scheduled) articles for the paginator, the page of articles, a prefetch of tags.
-    with django_assert_num_queries(6):
+    # (scheduled) articles for the paginator, the page of articles, a prefetch of tags,
+    # one of bylines with their people.
+    with django_assert_num_queries(7):
         client.get(url)
     for n in range(30):
         make_article(tags=["Finance", f"T{n}", f"U{n}"])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(url)
 
 

@@ -103,11 +103,11 @@ def test_markdown_is_cacheable_with_validators(client, make_article, time_machin
 def test_markdown_query_count_is_flat(client, make_article, django_assert_num_queries):
     small = make_article(tags=["A"])
     big = make_article(tags=[f"T{n}" for n in range(12)], sections=[("H", "x")] * 20)
-    # The content version (page cache), the article with its author, one prefetch of
-    # sections, one of tags; the version again only after a write.
-    with django_assert_num_queries(4):
+    # The content version (page cache), the article, one prefetch of sections, one of
+    # tags, one of bylines with their people; the version again only after a write.
+    with django_assert_num_queries(5):
         client.get(markdown_url(small))
-    with django_assert_num_queries(3 + unchanged_state()):
+    with django_assert_num_queries(4 + unchanged_state()):
         client.get(markdown_url(big))
 
 
