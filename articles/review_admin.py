@@ -60,7 +60,6 @@ def form_context(request, article):
             and article.status == Article.Status.DRAFT
             and roles.can_edit(request.user, article)
         ),
-        "review_when": revisions.when,
         "review_comment_field": COMMENT_FIELD,
         "review_comment_max": limits.REVIEW_COMMENT_MAX_LENGTH,
         "request_changes_url": reverse("admin:articles_article_request_changes", args=[article.pk]),
@@ -158,7 +157,12 @@ def index_context(request):
     waiting = review.waiting_list()
     if not roles.can_publish(user):
         waiting = waiting.filter(article__author=user)
-    context = {"waiting_for_review": list(waiting), "review_when": revisions.when}
+    context = {
+        "waiting_for_review": list(waiting),
+        "waiting_caption": "Waiting for review"
+        if roles.can_publish(user)
+        else "Your articles waiting for review",
+    }
     if user.has_perm("articles.view_outgoingmail"):
         context["unsent_mail"] = mail.failed().count()
     return context

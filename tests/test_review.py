@@ -337,7 +337,9 @@ def test_authors_submit_and_withdraw_only_their_own_articles(
     assert texts(oscar.get(INDEX), "#waiting-for-review tbody tr") == [
         "Nothing is waiting for review."
     ]
-    assert len(texts(client_for(author).get(INDEX), "#waiting-for-review tbody tr")) == 1
+    own = client_for(author).get(INDEX)
+    assert texts(own, "#waiting-for-review caption") == ["Your articles waiting for review"]
+    assert len(texts(own, "#waiting-for-review tbody tr")) == 1
 
 
 def test_signed_out_and_get_requests_change_nothing(client, author, client_for, draft, commits):
