@@ -3,7 +3,7 @@ article's form, its two actions (request changes, withdraw), "Waiting for review
 the admin index, and the outbox of notifications with its retry.
 
 Hooked into ArticleAdmin by articles/admin.py (`urls`, `form_context`, `prepare`);
-`install` adds the index's list to the admin site."""
+`install` adds the index's list to the admin site; admin.py registers `OutboxAdmin`."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -168,9 +168,9 @@ def index_context(request):
     return context
 
 
-@admin.register(OutgoingMail)
-class OutgoingMailAdmin(admin.ModelAdmin):
-    """The outbox: every notification, whether it went, and the error when it did not."""
+class OutboxAdmin(admin.ModelAdmin):
+    """The outbox: every notification, whether it went, and the error when it did not.
+    Registered by articles/admin.py, with the checks every searchable list has."""
 
     list_display = ["subject", "to", "created_at", "state", "attempts"]
     list_filter = [("sent_at", admin.EmptyFieldListFilter)]
