@@ -60,7 +60,7 @@ from .forms import (
     save_sections,
 )
 from .markdown import render_markdown
-from .models import Article, ArticleDraft, Person, Section
+from .models import Article, ArticleDraft, OutgoingMail, Person, Section
 from .topics import merge_tags
 
 TAG_SUGGESTIONS = 10
@@ -1034,6 +1034,13 @@ class ArticleAdmin(CheckedChangeListMixin, VersionAdmin):
 
 
 review_admin.install(admin.site)
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(CheckedChangeListMixin, review_admin.OutboxAdmin):
+    pass
+
+
 admin.site.unregister(get_user_model())
 
 

@@ -3,7 +3,7 @@ article's form, its two actions (request changes, withdraw), "Waiting for review
 the admin index, and the outbox of notifications with its retry.
 
 Hooked into ArticleAdmin by articles/admin.py (`urls`, `form_context`, `prepare`);
-`install` adds the index's list to the admin site."""
+`install` adds the index's list to the admin site; admin.py registers `OutboxAdmin`."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -60,7 +60,6 @@ def form_context(request, article):
             and article.status == Article.Status.DRAFT
             and roles.can_edit(request.user, article)
         ),
-        "review_when": revisions.when,
         "review_comment_field": COMMENT_FIELD,
         "review_comment_max": limits.REVIEW_COMMENT_MAX_LENGTH,
         "request_changes_url": reverse("admin:articles_article_request_changes", args=[article.pk]),
@@ -158,15 +157,20 @@ def index_context(request):
     waiting = review.waiting_list()
     if not roles.can_publish(user):
         waiting = waiting.filter(article__author=user)
-    context = {"waiting_for_review": list(waiting), "review_when": revisions.when}
+    context = {
+        "waiting_for_review": list(waiting),
+        "waiting_caption": "Waiting for review"
+        if roles.can_publish(user)
+        else "Your articles waiting for review",
+    }
     if user.has_perm("articles.view_outgoingmail"):
         context["unsent_mail"] = mail.failed().count()
     return context
 
 
-@admin.register(OutgoingMail)
-class OutgoingMailAdmin(admin.ModelAdmin):
-    """The outbox: every notification, whether it went, and the error when it did not."""
+class OutboxAdmin(admin.ModelAdmin):
+    """The outbox: every notification, whether it went, and the error when it did not.
+    Registered by articles/admin.py, with the checks every searchable list has."""
 
     list_display = ["subject", "to", "created_at", "state", "attempts"]
     list_filter = [("sent_at", admin.EmptyFieldListFilter)]
