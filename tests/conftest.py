@@ -94,8 +94,8 @@ def seeded(db):
 
 
 def _role(name):
-    """The group `name` as the migrations make it (0003, then 0014's images and 0018's
-    outbox). A transactional test empties every table, and with them the groups made by
+    """The group `name` as the migrations make it (0003, then 0014's images, 0018's
+    outbox and 0020's author profiles). A transactional test empties every table, and with them the groups made by
     data migrations: a later test's group is made again from the same lists."""
     import importlib
 
@@ -112,6 +112,11 @@ def _role(name):
         if name == "Editors":
             outbox = importlib.import_module(migration("0018_review_steps"))
             wanted += [("articles", codename) for codename in outbox.EDITOR_PERMISSIONS]
+        profiles = importlib.import_module(migration("0020_bylines"))
+        wanted += [
+            ("articles", codename)
+            for codename in getattr(profiles, f"{name[:-1].upper()}_PERMISSIONS", [])
+        ]
         for app_label, codename in wanted:
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
