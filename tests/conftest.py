@@ -95,8 +95,9 @@ def seeded(db):
 
 def _role(name):
     """The group `name` as the migrations make it (0003, then 0014's images, 0018's
-    outbox and 0020's author profiles). A transactional test empties every table, and with them the groups made by
-    data migrations: a later test's group is made again from the same lists."""
+    outbox and 0020's author profiles). A transactional test empties every table, and
+    with them the groups made by data migrations: a later test's group is made again
+    from the same lists."""
     import importlib
 
     from django.contrib.auth.models import Group, Permission
