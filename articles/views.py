@@ -170,6 +170,7 @@ class AuthorArticleListView(ArticleListView):
     """An author page: the person's name and bio, their published articles, paginated."""
 
     template_name = "articles/author_detail.html"
+    with_leads = False
 
     def get(self, request, *args, **kwargs):
         self.person = get_object_or_404(Person, slug=kwargs["slug"])

@@ -35,6 +35,18 @@ def plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default interface. A request to a prefixed address
+    (/zh-hant/...) leaves its language active in the thread, as Django does, and
+    `reverse()` in a later test would then give that interface's addresses."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache (pages and counts)."""
     from django.core.cache import cache

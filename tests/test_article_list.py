@@ -70,13 +70,13 @@ def test_list_query_count_is_flat(client, make_article, django_assert_num_querie
     # one prefetch of tags, one of bylines with their people, the pinned leads (none: no
     # prefetch for them; with some, tests/test_leads.py). A later page has no leads (nor,
     # nothing written since, the content version on SQLite).
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("articles:list"))
     for n in range(30):
         make_article(tags=["Regulation", f"Topic {n}"], sections=[("A", "a"), ("B", "b")] * 2)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("articles:list"))
-    with django_assert_num_queries(3 + unchanged_state()):
+    with django_assert_num_queries(4 + unchanged_state()):
         client.get(reverse("articles:list"), {"page": 2})
 
 

@@ -216,7 +216,7 @@ def test_query_counts_stay_flat_with_images(
         # Each counts one prefetch of bylines with their people.
         same = unchanged_state()
         # The home page's first page also asks for the pinned leads (tests/test_leads.py).
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             client.get(reverse("articles:list"))
         with django_assert_num_queries(6 + same):
             client.get(reverse("articles:tag", args=["finance"]))

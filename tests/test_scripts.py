@@ -136,12 +136,12 @@ def test_the_converted_article_page_runs_a_fixed_number_of_queries(
     make_article(slug="first", tags=["AI"], **chinese_article(3))
     # The content state, the article with author and image (and whether a translation
     # of it is published), its sections, its tags, related articles, the previous and
-    # next articles: as the article as written (the conversion runs no query).
-    with django_assert_num_queries(7):
+    # next articles, its bylines: as the article as written (the conversion runs no query).
+    with django_assert_num_queries(8):
         client.get("/zh-hans/articles/first/")
     for n in range(20):
         make_article(tags=["AI"], **chinese_article(10 + n))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get("/zh-hans/articles/first/")
 
 

@@ -122,12 +122,12 @@ def test_a_translated_article_page_runs_one_query_more(
 ):
     original = make_article(tags=["AI"], slug="original")
     make_article(translation_of=original, **chinese_article(1))
-    # As any article page (7), and the published versions of the article.
-    with django_assert_num_queries(8):
+    # As any article page (8), and the published versions of the article.
+    with django_assert_num_queries(9):
         client.get("/zh-hans/articles/original/")
     for n in range(5):
         make_article(translation_of=original, **chinese_article(10 + n))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get("/zh-hans/articles/original/")
 
 
