@@ -245,6 +245,7 @@ def search_words(value):
 QUERY_PARAMETERS = {
     "articles:list": {"page": page_number},
     "articles:tag": {"page": page_number},
+    "articles:archive_month": {"page": page_number},
     "articles:search": {"q": search_words, "page": page_number},
     "articles:language": {"next": str},
     "sitemap_section": {"p": page_number},  # Django's sitemap pages

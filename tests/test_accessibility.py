@@ -17,6 +17,8 @@ PAGES = [
     ("article", "/articles/rise-of-ai-in-hong-kong/"),
     ("topics", "/tags/"),
     ("topic", "/tags/hong-kong/"),
+    ("archive year", "/archive/2026/"),
+    ("archive month", "/archive/2026/02/"),
     ("search", "/search/?q=香港"),
     ("404", "/no-such-page/"),
     ("admin add article", "/admin/articles/article/add/"),
