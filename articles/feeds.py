@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds: the whole site and each tag."""
+"""RSS 2.0 and Atom feeds: the whole site and each tag, each item carrying the article's
+whole text (articles/full_text.py) as RSS's content:encoded and Atom's <content>."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -7,37 +8,57 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
 
-from . import images
+from . import full_text, images
 from .models import Article
 from .topics import find_tag
 
 FEED_LENGTH = 20
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
 
 
 class RssWithLanguages(Rss201rev2Feed):
-    """RSS 2.0 whose items each name their language (Dublin Core's dc:language); the
-    channel's <language> stays the site's."""
+    """RSS 2.0 whose items each name their language (Dublin Core's dc:language) and
+    carry their whole text (content:encoded, escaped as any text: nothing in it can
+    close the element); the channel's <language> stays the site's."""
 
     def rss_attributes(self):
-        return {**super().rss_attributes(), "xmlns:dc": DUBLIN_CORE}
+        return {**super().rss_attributes(), "xmlns:dc": DUBLIN_CORE, "xmlns:content": CONTENT}
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         handler.addQuickElement("dc:language", item["language"])
+        handler.addQuickElement("content:encoded", item["content"])
 
 
 class AtomWithLanguages(Atom1Feed):
-    """Atom whose entries each carry their language as xml:lang."""
+    """Atom whose entries each carry their language as xml:lang and their whole text
+    as <content type="html">."""
 
     def item_attributes(self, item):
         return {**super().item_attributes(item), "xml:lang": item["language"]}
 
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content"], {"type": "html"})
+
 
 def articles():
     return (
-        Article.objects.published().select_related("author", "lead_image").prefetch_related("tags")
+        Article.objects.published()
+        .select_related("author", "lead_image")
+        .prefetch_related("tags", "sections")
     )
+
+
+def with_images(items):
+    """The feed's articles, the library images in their sections drawn: one query for
+    all of them when any shows one, none otherwise."""
+    items = list(items)
+    images.expand_sections(
+        [section for article in items for section in article.sections.all()], show_missing=False
+    )
+    return items
 
 
 class LatestArticlesFeed(Feed):
@@ -56,13 +77,13 @@ class LatestArticlesFeed(Feed):
         return reverse("articles:list")
 
     def items(self):
-        return articles()[:FEED_LENGTH]
+        return with_images(articles()[:FEED_LENGTH])
 
     def item_title(self, article):
-        return article.title
+        return full_text.xml_text(article.title)
 
     def item_description(self, article):
-        return article.standfirst
+        return full_text.xml_text(article.standfirst)
 
     def item_pubdate(self, article):
         return article.published_at
@@ -74,7 +95,9 @@ class LatestArticlesFeed(Feed):
         return article.byline
 
     def item_extra_kwargs(self, article):
-        return {"language": article.language}
+        base = self.request.build_absolute_uri(article.get_absolute_url())
+        content = full_text.article_html(article, base, self.request.build_absolute_uri)
+        return {"language": article.language, "content": content}
 
     def item_categories(self, article):
         return [tag.name for tag in article.tags.all()]
@@ -121,7 +144,7 @@ class TagFeed(LatestArticlesFeed):
         return reverse("articles:tag", args=[tag.slug])
 
     def items(self, tag):
-        return articles().filter(tagged_items__tag=tag)[:FEED_LENGTH]
+        return with_images(articles().filter(tagged_items__tag=tag)[:FEED_LENGTH])
 
 
 class TagAtomFeed(TagFeed):
