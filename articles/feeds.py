@@ -3,14 +3,14 @@ whole text (articles/full_text.py) as RSS's content:encoded and Atom's <content>
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
 
 from . import full_text, images
 from .models import Article
-from .topics import find_tag
+from .topics import find_tag, moved_tag
 
 FEED_LENGTH = 20
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
@@ -124,6 +124,17 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
 
 class TagFeed(LatestArticlesFeed):
+    url_name = "articles:tag_feed"
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            # A renamed or merged topic's old feed address leads to its feed now.
+            if find_tag(kwargs["slug"]) is None and (moved := moved_tag(kwargs["slug"])):
+                return HttpResponsePermanentRedirect(reverse(self.url_name, args=[moved.slug]))
+            raise
+
     def get_object(self, request, slug):
         self.request = request
         tag = find_tag(slug)
@@ -149,6 +160,7 @@ class TagFeed(LatestArticlesFeed):
 
 class TagAtomFeed(TagFeed):
     feed_type = AtomWithLanguages
+    url_name = "articles:tag_atom_feed"
 
     def subtitle(self, tag):
         return self.description(tag)

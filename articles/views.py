@@ -91,18 +91,15 @@ class ArticleListView(ListView):
         )
 
 
-def find_tag_or_404(slug):
-    tag = topics.find_tag(slug)
-    if tag is None:
-        raise Http404("No such tag.")
-    return tag
-
-
 class TagArticleListView(ArticleListView):
     template_name = "articles/tag_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.tag = find_tag_or_404(kwargs["slug"])
+        self.tag = topics.find_tag(kwargs["slug"])
+        if self.tag is None:  # renamed or merged: its old address leads to it
+            self.tag = topics.moved_tag(kwargs["slug"])
+            if self.tag is None:
+                raise Http404("No such tag.")
         if self.tag.slug != kwargs["slug"]:  # the other script: one address per tag
             url = reverse("articles:tag", args=[self.tag.slug])
             query = request.GET.urlencode()
@@ -120,7 +117,8 @@ class TagArticleListView(ArticleListView):
         )
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(tag=self.tag, **kwargs)
+        profile = getattr(self.tag, "profile", None)  # loaded with the tag
+        context = super().get_context_data(tag=self.tag, profile=profile, **kwargs)
         if context["paginator"].count == 0:
             raise Http404("No published article has this tag.")  # e.g. drafts only
         return context
