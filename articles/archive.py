@@ -9,10 +9,13 @@ At 100,000 articles (bench/data/bench-100000.sqlite3: 14,205 of them in 2025), t
 twelve months of a year counted as twelve index ranges in one statement, with the
 nearest years on either side, take 0.9 ms on SQLite; grouping the year's rows by month
 (strftime, GROUP BY) took 17 ms, and counting them with a CASE per month 22 ms: both
-read every row of the year and compute on it. A month's count: 0.03 ms.
+read every row of the year and compute on it. A month's count: 0.03 ms. On PostgreSQL
+(100,000 articles, in a throwaway server) the year's statement runs in 2.5 ms and a
+month's count in 0.2 ms, each month a range of the published_at index.
 """
 
 import datetime
+import functools
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -70,10 +73,7 @@ def _local(value):
     return timezone.localtime(value)
 
 
-def year_summary(year, now=None):
-    """{"months": [(month, count), ...] for the months with articles, "previous" and
-    "next": the nearest other years with articles (or None)}; one statement."""
-    now = timezone.now() if now is None else now
+def _year_parts(year, now):
     months = [Article.objects.filter(published_in(year, month, now)) for month in range(1, 13)]
     earliest = month_start(EARLIEST_DATE.year, 1)
     before = published_between(earliest, month_start(year, 1), now)
@@ -81,8 +81,43 @@ def year_summary(year, now=None):
     parts = [_count_sql(articles) for articles in months]
     parts.append(_date_sql(Article.objects.filter(before), "-published_at"))
     parts.append(_date_sql(Article.objects.filter(after), "published_at"))
+    return parts
+
+
+# The year's statement is compiled once per process for this year and time, later than
+# any instant of it, and each call puts its own times in their places: compiling its
+# fourteen parts took 11.8 ms a call (a loaded 2-core machine), placing the times 0.18,
+# where running the statement at 100,000 articles takes 0.9 on SQLite and 2.5 on
+# PostgreSQL. tests/test_archive.py checks the placed statement against a fresh one.
+_YEAR, _NOW = 2001, datetime.datetime(2003, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
+
+
+@functools.cache
+def _year_sql(vendor):
+    parts = _year_parts(_YEAR, _NOW)
     sql = "SELECT " + ", ".join(f"({part})" for part, _ in parts)
-    params = [param for _, part_params in parts for param in part_params]
+    return sql, [param for _, part_params in parts for param in part_params]
+
+
+def _year_params(year, now):
+    """The stand-in times of `_year_sql` (as the database takes them) → this call's."""
+    adapt = connection.ops.adapt_datetimefield_value
+    times = {_NOW: now, month_start(_YEAR, 1) - TICK: min(now, month_start(year, 1) - TICK)}
+    for month in range(1, 14):
+        times[month_start(_YEAR, month)] = month_start(year, month)
+        if month > 1:
+            end = month_start(year, month) - TICK
+            times[month_start(_YEAR, month) - TICK] = min(now, end)
+    sql, params = _year_sql(connection.vendor)
+    placed = {adapt(stand_in): adapt(value) for stand_in, value in times.items()}
+    return sql, [placed.get(param, param) for param in params]
+
+
+def year_summary(year, now=None):
+    """{"months": [(month, count), ...] for the months with articles, "previous" and
+    "next": the nearest other years with articles (or None)}; one statement."""
+    now = timezone.now() if now is None else now
+    sql, params = _year_params(year, now)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -38,8 +38,9 @@ class TagSitemap(Sitemap):
 
 # The date archives (/archive/<year>/<month>/) are left out: every article they list is
 # here with its own date, crawlers reach them from each article's date, and listing every
-# month that has articles would count the whole table (17 ms at 100,000 articles) where
-# each archive page counts one year's index ranges (articles/archive.py).
+# month that has articles groups the whole table by month (86 months, 0.4 s at 100,000
+# articles on SQLite) where an archive page counts one year's index ranges (0.9 ms,
+# articles/archive.py).
 
 
 class PageSitemap(Sitemap):

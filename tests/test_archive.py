@@ -171,3 +171,22 @@ def test_archive_pages_are_served_from_the_page_cache(client, calendar, django_a
     with django_assert_num_queries(unchanged_state() * 2):
         assert client.get(year_url(2026)).status_code == 200
         assert client.get(month_url(2026, 1), {"utm_source": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize("year", [1900, 2001, 2025, 2026, 2200])
+def test_the_year_statement_compiled_once_matches_a_fresh_one(db, year):
+    from articles import archive
+
+    start = archive.month_start(year, 1)
+    times = [
+        timezone.now(),
+        start - datetime.timedelta(seconds=1),  # before the year
+        start + datetime.timedelta(days=40),  # within it: later months not yet
+        archive.month_start(year, 12) - archive.TICK,  # the last instant of November
+        archive.month_start(year + 3, 1),  # after it
+    ]
+    for now in times:
+        parts = archive._year_parts(year, now)
+        fresh = "SELECT " + ", ".join(f"({sql})" for sql, _ in parts)
+        params = [param for _, part_params in parts for param in part_params]
+        assert archive._year_params(year, now) == (fresh, params), now
