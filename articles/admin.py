@@ -60,7 +60,7 @@ from .forms import (
     save_sections,
 )
 from .markdown import render_markdown
-from .models import Article, ArticleDraft, OutgoingMail, Person, Section
+from .models import Article, ArticleDraft, OutgoingMail, Person, Section, TopicProfile
 from .topics import merge_tags
 
 TAG_SUGGESTIONS = 10
@@ -1052,6 +1052,14 @@ class StaffUserAdmin(CheckedChangeListMixin, UserAdmin):
 admin.site.unregister(Tag)
 
 
+class TopicProfileInline(admin.StackedInline):
+    """The topic's description, on the tag's own form."""
+
+    model = TopicProfile
+    can_delete = False
+    verbose_name_plural = "description"
+
+
 @admin.register(Tag)
 class TagAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
@@ -1059,6 +1067,7 @@ class TagAdmin(CheckedChangeListMixin, admin.ModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge_tags"]
+    inlines = [TopicProfileInline]
 
     def get_queryset(self, request):
         return (

@@ -258,6 +258,7 @@ QUERY_PARAMETERS = {
     "articles:list": {"page": page_number},
     "articles:tag": {"page": page_number},
     "articles:author": {"page": page_number},
+    "articles:archive_month": {"page": page_number},
     "articles:search": {"q": search_words, "page": page_number},
     "articles:language": {"next": str},
     "sitemap_section": {"p": page_number},  # Django's sitemap pages

@@ -1,52 +1,66 @@
-"""RSS 2.0 and Atom feeds: the whole site and each tag."""
+"""RSS 2.0 and Atom feeds: the whole site and each tag, each item carrying the article's
+whole text (articles/full_text.py) as RSS's content:encoded and Atom's <content>."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext_lazy as _
 
-from . import bylines, images, scripts
+from . import bylines, full_text, images, scripts
 from .language import page_language
 from .models import Article, Person
-from .topics import find_tag
+from .topics import find_tag, moved_tag
 
 FEED_LENGTH = 20
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
 
 
 class RssWithLanguages(Rss201rev2Feed):
-    """RSS 2.0 whose items each name their language (Dublin Core's dc:language); the
-    channel's <language> stays the site's."""
+    """RSS 2.0 whose items each name their language (Dublin Core's dc:language) and
+    carry their whole text (content:encoded, escaped as any text: nothing in it can
+    close the element); the channel's <language> stays the site's."""
 
     def rss_attributes(self):
-        return {**super().rss_attributes(), "xmlns:dc": DUBLIN_CORE}
+        return {**super().rss_attributes(), "xmlns:dc": DUBLIN_CORE, "xmlns:content": CONTENT}
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         handler.addQuickElement("dc:language", item["language"])
+        handler.addQuickElement("content:encoded", item["content"])
 
 
 class AtomWithLanguages(Atom1Feed):
-    """Atom whose entries each carry their language as xml:lang."""
+    """Atom whose entries each carry their language as xml:lang and their whole text
+    as <content type="html">."""
 
     def item_attributes(self, item):
         return {**super().item_attributes(item), "xml:lang": item["language"]}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
 def articles():
     return (
         Article.objects.published()
         .select_related("lead_image")
-        .prefetch_related("tags", bylines.prefetch())
+        .prefetch_related("tags", "sections", bylines.prefetch())
     )
 
 
-def in_page_script(items):
-    """Chinese titles and standfirsts in the script of the feed's interface (/zh-hans/feed/
-    gives Traditional articles in Simplified), as on its pages (articles/scripts.py)."""
+def feed_items(items):
+    """The feed's articles: the library images in their sections drawn (one query for
+    all of them when any shows one, none otherwise), and Chinese titles and standfirsts
+    in the script of the feed's interface (/zh-hans/feed/ gives Traditional articles in
+    Simplified), as on its pages (articles/scripts.py)."""
     items = list(items)
+    images.expand_sections(
+        [section for article in items for section in article.sections.all()], show_missing=False
+    )
     scripts.show_cards(items, page_language())
     return items
 
@@ -67,13 +81,13 @@ class LatestArticlesFeed(Feed):
         return reverse("articles:list")
 
     def items(self):
-        return in_page_script(articles()[:FEED_LENGTH])
+        return feed_items(articles()[:FEED_LENGTH])
 
     def item_title(self, article):
-        return article.title
+        return full_text.xml_text(article.title)
 
     def item_description(self, article):
-        return article.standfirst
+        return full_text.xml_text(article.standfirst)
 
     def item_pubdate(self, article):
         return article.published_at
@@ -85,7 +99,9 @@ class LatestArticlesFeed(Feed):
         return article.byline
 
     def item_extra_kwargs(self, article):
-        return {"language": article.language}
+        base = self.request.build_absolute_uri(article.get_absolute_url())
+        content = full_text.article_html(article, base, self.request.build_absolute_uri)
+        return {"language": article.language, "content": content}
 
     def item_categories(self, article):
         return [tag.name for tag in article.tags.all()]
@@ -112,6 +128,17 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
 
 class TagFeed(LatestArticlesFeed):
+    url_name = "articles:tag_feed"
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except Http404:
+            # A renamed or merged topic's old feed address leads to its feed now.
+            if find_tag(kwargs["slug"]) is None and (moved := moved_tag(kwargs["slug"])):
+                return HttpResponsePermanentRedirect(reverse(self.url_name, args=[moved.slug]))
+            raise
+
     def get_object(self, request, slug):
         self.request = request
         tag = find_tag(slug)
@@ -132,11 +159,12 @@ class TagFeed(LatestArticlesFeed):
         return reverse("articles:tag", args=[tag.slug])
 
     def items(self, tag):
-        return in_page_script(articles().filter(tagged_items__tag=tag)[:FEED_LENGTH])
+        return feed_items(articles().filter(tagged_items__tag=tag)[:FEED_LENGTH])
 
 
 class TagAtomFeed(TagFeed):
     feed_type = AtomWithLanguages
+    url_name = "articles:tag_atom_feed"
 
     def subtitle(self, tag):
         return self.description(tag)
@@ -162,7 +190,7 @@ class AuthorFeed(LatestArticlesFeed):
         return person.get_absolute_url()
 
     def items(self, person):
-        return articles().filter(bylines__person=person)[:FEED_LENGTH]
+        return feed_items(articles().filter(bylines__person=person)[:FEED_LENGTH])
 
 
 class AuthorAtomFeed(AuthorFeed):

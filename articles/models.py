@@ -1,4 +1,5 @@
 import functools
+import html as htmllib
 import math
 import operator
 import re
@@ -12,7 +13,8 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.html import strip_tags
+from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
@@ -23,6 +25,7 @@ ANCHOR_MAX_LENGTH = 80
 # Ids the page itself uses; a section anchor may not take them.
 RESERVED_ANCHORS = frozenset({"main", "toc-title", "related-title"})
 TAG_NAME_MAX_LENGTH = 100
+TOPIC_DESCRIPTION_MAX_LENGTH = 2000
 LATIN_WORD = re.compile(r"[^\W\d_\u3400-\u9fff\uf900-\ufaff]+(?:['’-][^\W_]+)*|\d+")
 CJK_CHARACTER = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 WORDS_PER_MINUTE = 230
@@ -726,6 +729,59 @@ class TopicCount(models.Model):
         return f"{self.tag_id}: {self.articles}"
 
 
+class TopicProfile(models.Model):
+    """What an editor writes about a topic (a tag): Markdown, shown on the topic's page,
+    whose meta description is its first words (`summary`). Rendered and sanitised on
+    save (articles/markdown.py), as section bodies are."""
+
+    DESCRIPTION_MAX_LENGTH = TOPIC_DESCRIPTION_MAX_LENGTH
+    SUMMARY_MAX_LENGTH = 160
+
+    tag = models.OneToOneField(
+        "taggit.Tag", on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    description = models.TextField(
+        max_length=TOPIC_DESCRIPTION_MAX_LENGTH,
+        blank=True,
+        help_text="Shown on the topic's page and by search engines. Markdown (no images); "
+        f"at most {TOPIC_DESCRIPTION_MAX_LENGTH:,} characters.",
+    )
+    description_html = models.TextField(blank=True, editable=False)
+    summary = models.CharField(max_length=SUMMARY_MAX_LENGTH, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "topic description"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.lookups.LessThanOrEqual(
+                    models.functions.Length("description"), TOPIC_DESCRIPTION_MAX_LENGTH
+                ),
+                name="topic_description_length",
+            )
+        ]
+
+    def __str__(self):
+        return f"description of topic {self.tag_id}"
+
+    def save(self, *args, **kwargs):
+        self.description_html, self.summary = describe_topic(self.description)
+        super().save(*args, **kwargs)
+
+
+class TopicRedirect(models.Model):
+    """An address a topic had before it was renamed or merged into another: answered
+    with 301 to the topic's current page. Written by a database trigger on renames
+    (articles/triggers.py) and by `topics.merge_tags`; a topic that takes the slug
+    later ends it."""
+
+    old_slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.old_slug} → topic {self.tag_id}"
+
+
 class ContentVersion(models.Model):
     """One row that changes whenever public content changes.
 
@@ -836,6 +892,17 @@ class Image(models.Model):
     def alt(self):
         """The alt attribute: empty for a decorative image, so screen readers skip it."""
         return "" if self.decorative else self.alt_text
+
+
+# A library image in the stored HTML (`![](image:N)`): a topic's page draws none.
+_LIBRARY_IMG = re.compile(r'<img src="image:\d+"[^>]*>')
+
+
+def describe_topic(source):
+    """(sanitised HTML, plain-text summary for meta descriptions) of a description."""
+    html = _LIBRARY_IMG.sub("", render_markdown(source)) if source.strip() else ""
+    text = " ".join(htmllib.unescape(strip_tags(html)).split())
+    return html, Truncator(text).chars(TopicProfile.SUMMARY_MAX_LENGTH)
 
 
 def unique_anchor(heading, taken):

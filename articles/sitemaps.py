@@ -120,6 +120,13 @@ class AuthorSitemap(InterfacesSitemap):
         return item[0].latest
 
 
+# The date archives (/archive/<year>/<month>/) are left out: every article they list is
+# here with its own date, crawlers reach them from each article's date, and listing every
+# month that has articles groups the whole table by month (86 months, 0.4 s at 100,000
+# articles on SQLite) where an archive page counts one year's index ranges (0.9 ms,
+# articles/archive.py).
+
+
 class PageSitemap(InterfacesSitemap):
     changefreq = "hourly"
 

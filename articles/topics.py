@@ -14,7 +14,7 @@ from taggit.models import Tag
 
 from . import search
 from .cache import cached
-from .models import TaggedArticle, TopicCount, waiting_q
+from .models import TaggedArticle, TopicCount, TopicRedirect, waiting_q
 from .search.text import spellings
 
 
@@ -70,7 +70,18 @@ def find_tag(slug):
     """The tag with this slug, else one whose slug is the same words in the other
     Chinese script (网络安全 and 網絡安全, 人工智能 and 人工智慧); one query."""
     candidates = spellings(slug)
-    found = {tag.slug: tag for tag in Tag.objects.filter(slug__in=candidates)}
+    tags = Tag.objects.filter(slug__in=candidates).select_related("profile")
+    found = {tag.slug: tag for tag in tags}
+    return next((found[c] for c in [slug, *candidates] if c in found), None)
+
+
+def moved_tag(slug):
+    """The topic that had this slug (or its other-script spelling) before it was
+    renamed or merged, or None; one query. Redirects name the topic itself, so a chain
+    of renames, or a rename back, leads to the topic as it is now."""
+    candidates = spellings(slug)
+    moved = TopicRedirect.objects.filter(old_slug__in=candidates).select_related("tag")
+    found = {redirect.old_slug: redirect.tag for redirect in moved}
     return next((found[c] for c in [slug, *candidates] if c in found), None)
 
 
@@ -78,6 +89,11 @@ def merge_tags(keep, others):
     """Move every article's tagging from `others` to `keep`, then delete `others`."""
     names = [tag.name for tag in others]
     with transaction.atomic():
+        # Their addresses, and those they had before, lead to the kept topic (a rename's
+        # are written by a trigger; a merge is a delete, which cannot say where to).
+        TopicRedirect.objects.filter(tag__in=others).update(tag=keep)
+        for tag in others:
+            TopicRedirect.objects.update_or_create(old_slug=tag.slug, defaults={"tag": keep})
         already = TaggedArticle.objects.filter(tag=keep).values("content_object_id")
         TaggedArticle.objects.filter(tag__in=others, content_object_id__in=already).delete()
         duplicates = (

@@ -10,7 +10,8 @@ so that every way of writing — the ORM, `QuerySet.update()`, `bulk_create`, ra
   and in all (`ContentVersion.live_articles`); readers' counts subtract the few waiting
   ones (topics.py, `models.published_count`);
 * slug redirects (`SlugRedirect`): a published article's old address answers 301 to
-  its current one, until another published article takes the slug.
+  its current one, until another published article takes the slug; and the same for
+  a renamed topic (`TopicRedirect`), until another topic takes the slug.
 
 SQLite triggers run per row; PostgreSQL runs the same statements in a PL/pgSQL function
 per trigger, first taking row locks in a fixed order so that concurrent transactions
@@ -35,6 +36,8 @@ from .models import (
     Section,
     SlugRedirect,
     TaggedArticle,
+    TopicProfile,
+    TopicRedirect,
 )
 from .models import TopicCount as Count
 
@@ -43,6 +46,7 @@ ARTICLE = Article._meta.db_table
 TAGGED = TaggedArticle._meta.db_table
 COUNTS = Count._meta.db_table
 REDIRECTS = SlugRedirect._meta.db_table
+TOPIC_REDIRECTS = TopicRedirect._meta.db_table
 LIVE = f"'{Article.Status.PUBLISHED}'"  # the stored part of the published rule
 # search.sort_key, as SQL (articles.search imports this module's models, not the reverse).
 KEY_SPAN, UNPUBLISHED_SECONDS = 2**30, -(2**32)
@@ -118,6 +122,8 @@ def _lock_counts_of(row):
 def triggers():
     user = get_user_model()._meta.db_table
     tracked = [ARTICLE, Section._meta.db_table, TAGGED, Tag._meta.db_table, REDIRECTS]
+    # Topic pages show their descriptions and answer their old addresses.
+    tracked += [TopicProfile._meta.db_table, TOPIC_REDIRECTS]
     # Search results change with the index.
     tracked += [SearchEntry._meta.db_table, SearchDocument._meta.db_table]
     # Pages show images' alt text, captions, credits and crops.
@@ -250,6 +256,28 @@ def triggers():
                 f"NEW.status = {LIVE}",
             )
             for name, event in (("new", "INSERT"), ("renamed", "UPDATE OF slug, status"))
+        ],
+        # A renamed topic's old address keeps answering (naming the topic, so a chain of
+        # renames leads to its current address); a topic at an address ends its redirect.
+        Trigger(
+            "redirect_old_topic_slug",
+            Tag._meta.db_table,
+            "UPDATE OF slug",
+            [
+                f"INSERT INTO {TOPIC_REDIRECTS} (old_slug, tag_id, created_at) VALUES "
+                "(OLD.slug, NEW.id, {now}) ON CONFLICT (old_slug) DO UPDATE SET "
+                "tag_id = excluded.tag_id"
+            ],
+            "OLD.slug <> NEW.slug",
+        ),
+        *[
+            Trigger(
+                f"{name}_topic_takes_slug",
+                Tag._meta.db_table,
+                event,
+                [f"DELETE FROM {TOPIC_REDIRECTS} WHERE old_slug = NEW.slug"],
+            )
+            for name, event in (("new", "INSERT"), ("renamed", "UPDATE OF slug"))
         ],
     ]
     return defined

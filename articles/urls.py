@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from . import feeds, views
 
@@ -33,5 +33,12 @@ urlpatterns = [
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="atom_feed"),
     path("preview/<str:token>/", views.preview_link, name="preview"),
     path("search/", views.SearchView.as_view(), name="search"),
+    # Four-digit years and two-digit months: one address per month (02, never 2).
+    re_path(r"^archive/(?P<year>[0-9]{4})/$", views.archive_year, name="archive_year"),
+    re_path(
+        r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",
+        views.ArchiveMonthView.as_view(),
+        name="archive_month",
+    ),
     path("language/<str:code>/", views.switch_language, name="language"),
 ]

@@ -21,6 +21,8 @@ PAGES = [
     ("topics", "/tags/"),
     ("topic", "/tags/hong-kong/"),
     ("author", "/authors/mei-chan/"),
+    ("archive year", "/archive/2026/"),
+    ("archive month", "/archive/2026/02/"),
     ("search", "/search/?q=香港"),
     ("404", "/no-such-page/"),
     ("home, 繁體中文", "/zh-hant/"),

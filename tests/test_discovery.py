@@ -71,7 +71,8 @@ def test_tag_feeds_of_a_tag_only_drafts_use_are_not_found(client, make_article):
 
 def test_feed_query_count_is_flat(client, make_article, django_assert_num_queries):
     make_article(tags=["A"])
-    # The content version (page cache), the articles, their tags, their bylines.
+    # The content version (page cache), the articles, their tags, their sections (each
+    # item carries the whole text: tests/test_feeds_full.py), their bylines.
     with django_assert_num_queries(4):
         client.get(reverse("articles:feed"))
     for n in range(25):
