@@ -152,16 +152,16 @@ def test_archive_query_counts_are_flat(client, make_article, django_assert_num_q
     # nearest years, one statement.
     with django_assert_num_queries(2):
         assert client.get(year_url(2026)).status_code == 200
-    # The month: its count, the page of articles, their tags (and the content state
+    # The month: its count, the page of articles, their tags, their bylines (and the content state
     # where nothing says it is unchanged: tests/helpers.py).
-    with django_assert_num_queries(3 + unchanged_state()):
+    with django_assert_num_queries(4 + unchanged_state()):
         assert client.get(month_url(2026, 4)).status_code == 200
     for n in range(30):
         make_article(tags=["B", f"T{n}"], published_at=at(2026, 4 + n % 3, 10, n % 24))
     make_article(published_at=at(2021, 1, 1))
     with django_assert_num_queries(2):
         assert client.get(year_url(2026)).status_code == 200
-    with django_assert_num_queries(3 + unchanged_state()):
+    with django_assert_num_queries(4 + unchanged_state()):
         assert client.get(month_url(2026, 4), {"page": 2}).status_code == 200
 
 

