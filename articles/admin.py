@@ -33,7 +33,7 @@ from reversion.errors import RevertError
 from reversion.utils import mute_signals
 from taggit.models import Tag
 
-from . import checks, drafts, image_admin, images, limits, revisions, roles  # noqa: F401
+from . import checks, drafts, image_admin, images, limits, revisions, roles, search_admin  # noqa: F401
 from .forms import (
     ArticleForm,
     SectionForm,

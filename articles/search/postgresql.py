@@ -33,17 +33,23 @@ def tsquery(terms):
 BEST_FIRST = "w.score DESC"  # ts_rank: higher is better
 
 
-def matches(terms, limit):
-    """(SQL, params) of the `limit` newest matching documents as (sort_key, article_id,
-    score). Scored after the limit: the rank reads each document's whole vector."""
+# How a match's article id and sort key are written in matches() (for the filters).
+ARTICLE_ID, SORT_KEY = f"{sql.DOCUMENT}.article_id", f"{sql.DOCUMENT}.sort_key"
+
+
+def matches(terms, limit, where="", where_params=()):
+    """(SQL, params) of the `limit` newest matching documents that also meet `where`, as
+    (sort_key, article_id, score). Scored after the limit: the rank reads each
+    document's whole vector."""
+    also = f" AND {where}" if where else ""
     query = (
         "SELECT d.sort_key, d.article_id, "
         f"ts_rank('{ARTICLE_WEIGHTS}'::float4[], d.vector, q.query) AS score FROM ("
         f"SELECT sort_key, article_id, vector FROM {sql.DOCUMENT} "
-        "WHERE vector @@ to_tsquery('simple'::regconfig, %s) "
+        f"WHERE vector @@ to_tsquery('simple'::regconfig, %s){also} "
         "ORDER BY sort_key DESC LIMIT %s) d, to_tsquery('simple'::regconfig, %s) q(query)"
     )
-    return query, [tsquery(terms), limit, tsquery(terms)]
+    return query, [tsquery(terms), *where_params, limit, tsquery(terms)]
 
 
 def optimize():

@@ -3,6 +3,7 @@
 from django.db import connection
 
 from ..models import published_sql_condition
+from .filters import condition as narrowing
 
 DOCUMENT = "articles_searchdocument"
 # At most this many matching documents (articles), the latest published, are ranked: a
@@ -24,14 +25,19 @@ def execute(sql, params=()):
         cursor.execute(sql, params)
 
 
-def ranked(engine, terms):
-    """([ids of the matching published articles, best first, newer first on ties],
-    whether that is all of them: False when more than WINDOW documents match). One
-    query, one pass over the index: the WINDOW + 1 latest published matching documents
-    (by SearchDocument.sort_key), the last of them only telling whether there are more."""
+def ranked(engine, terms, filters=None):
+    """([ids of the matching published articles, best first, newer first on ties; or
+    newest first when the filters sort by date], whether that is all of them: False when
+    more than WINDOW documents match). One query, one pass over the index: the WINDOW + 1
+    latest matching documents (by SearchDocument.sort_key) within the filters
+    (search/filters.py), the last of them only telling whether there are more."""
     if not any(not term.exclude for term in terms):
         return [], True
-    query, params = engine.matches(terms, WINDOW + 1)
+    where, where_params = ("", [])
+    if filters is not None:
+        where, where_params = narrowing(filters, engine.ARTICLE_ID, engine.SORT_KEY)
+    query, params = engine.matches(terms, WINDOW + 1, where, where_params)
+    order = engine.BEST_FIRST + ", " if filters is None or filters.sort != "date" else ""
     published, published_params = published_sql_condition("a")
     # CROSS JOIN keeps SQLite's join order: the few matches first, then their articles.
     rows = fetch(
@@ -39,7 +45,7 @@ def ranked(engine, terms):
         f"SELECT w.article_id, (SELECT COUNT(*) FROM m) FROM "
         f"(SELECT * FROM m ORDER BY sort_key DESC LIMIT {WINDOW}) w "
         f"CROSS JOIN articles_article a WHERE a.id = w.article_id AND {published} "
-        f"ORDER BY {engine.BEST_FIRST}, a.published_at DESC, a.id DESC",
+        f"ORDER BY {order}a.published_at DESC, a.id DESC",
         [*params, *published_params],
     )
     return [article_id for article_id, _ in rows], not rows or rows[0][1] <= WINDOW

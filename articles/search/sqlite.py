@@ -36,15 +36,21 @@ def match_expression(terms):
 BEST_FIRST = "w.score"  # bm25: lower is better
 
 
-def matches(terms, limit):
+# How a match's article id and sort key are written in matches() (for the filters).
+ARTICLE_ID, SORT_KEY = f"({FTS}.rowid & {ARTICLE_BITS})", f"{FTS}.rowid"
+
+
+def matches(terms, limit, where="", where_params=()):
     """(SQL, params) of the `limit` newest matching documents (FTS5 reads them newest
-    first and stops), as (sort_key, article_id, score)."""
+    first and stops) that also meet `where`, as (sort_key, article_id, score). A date
+    range is a range of rowids, which FTS5 seeks to."""
+    also = f" AND {where}" if where else ""
     query = (
         f"SELECT rowid AS sort_key, rowid & {ARTICLE_BITS} AS article_id, "
         f"bm25({FTS}, {ARTICLE_WEIGHTS}) AS score "
-        f"FROM {FTS} WHERE {FTS} MATCH %s ORDER BY rowid DESC LIMIT %s"
+        f"FROM {FTS} WHERE {FTS} MATCH %s{also} ORDER BY rowid DESC LIMIT %s"
     )
-    return query, [match_expression(terms), limit]
+    return query, [match_expression(terms), *where_params, limit]
 
 
 def optimize():
