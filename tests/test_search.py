@@ -614,6 +614,7 @@ def test_searches_that_found_nothing_are_counted_per_day(client, make_article):
         client.get(SEARCH, {"q": "zzqx nothing", "page": "1"})
         client.get(SEARCH, {"q": "  Zzqx   NOTHING "})  # counted as the same query
         client.get(SEARCH, {"q": "kumquat"})  # found: not counted
+        client.get(SEARCH, {"q": "kumquat", "to": "2019-01-01"})  # narrowed: not counted
         client.get(SEARCH, {"q": "x" * 10_000})
     with time_machine.travel(datetime.datetime(2026, 3, 2, 4, tzinfo=datetime.UTC)):
         client.get(SEARCH, {"q": "zzqx nothing"})

@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -129,9 +128,10 @@ class SearchResults:
 
     def rank(self):
         """The ranking, computed (not from the cache): a search that found nothing
-        is counted here (see search/misses.py)."""
+        is counted here (see search/misses.py); a narrowed one is not, as its words
+        may well be found without the filters."""
         found = sql.ranked(backend(), self.terms, self.filters)
-        if not found[0] and self.query:
+        if not found[0] and self.query and not self.filters.narrowing:
             misses.record(self.query)
         return found
 
@@ -142,16 +142,11 @@ class SearchResults:
         if not articles:
             return []
 
-        def count():
-            rows = (
-                TaggedArticle.objects.filter(content_object_id__in=articles)
-                .values_list("tag__slug", "tag__name")
-                .annotate(n=Count("id"))
-                .order_by("-n", "tag__name")[: self.TOPICS]
-            )
-            return list(rows)
-
-        return cache.cached(f"search:topics:{self.key}", count, cache.SEARCH_TIMEOUT)
+        return cache.cached(
+            f"search:topics:{self.key}",
+            lambda: sql.topic_counts(articles, self.TOPICS),
+            cache.SEARCH_TIMEOUT,
+        )
 
     def suggestion(self, query):
         """ "Did you mean": `query` with its misspelled words corrected (search/spelling.py),
@@ -168,7 +163,7 @@ class SearchResults:
                 text = spelling.corrected(query, first, candidate)
                 for word in others:
                     text = spelling.corrected(text, word, fixes[word][0])
-                if SearchResults(terms_of(text), self.filters).count():
+                if sql.found_any(backend(), terms_of(text), self.filters):
                     return text
             return ""
 

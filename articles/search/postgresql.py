@@ -37,14 +37,15 @@ BEST_FIRST = "w.score DESC"  # ts_rank: higher is better
 ARTICLE_ID, SORT_KEY = f"{sql.DOCUMENT}.article_id", f"{sql.DOCUMENT}.sort_key"
 
 
-def matches(terms, limit, where="", where_params=()):
+def matches(terms, limit, where="", where_params=(), scored=True):
     """(SQL, params) of the `limit` newest matching documents that also meet `where`, as
     (sort_key, article_id, score). Scored after the limit: the rank reads each
     document's whole vector."""
     also = f" AND {where}" if where else ""
+    score = f"ts_rank('{ARTICLE_WEIGHTS}'::float4[], d.vector, q.query)" if scored else "0"
     query = (
         "SELECT d.sort_key, d.article_id, "
-        f"ts_rank('{ARTICLE_WEIGHTS}'::float4[], d.vector, q.query) AS score FROM ("
+        f"{score} AS score FROM ("
         f"SELECT sort_key, article_id, vector FROM {sql.DOCUMENT} "
         f"WHERE vector @@ to_tsquery('simple'::regconfig, %s){also} "
         "ORDER BY sort_key DESC LIMIT %s) d, to_tsquery('simple'::regconfig, %s) q(query)"

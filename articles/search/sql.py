@@ -1,11 +1,13 @@
 """SQL both backends share."""
 
 from django.db import connection
+from taggit.models import Tag
 
-from ..models import published_sql_condition
+from ..models import TaggedArticle, published_sql_condition
 from .filters import condition as narrowing
 
 DOCUMENT = "articles_searchdocument"
+TAGGED, TAG = TaggedArticle._meta.db_table, Tag._meta.db_table
 # At most this many matching documents (articles), the latest published, are ranked: a
 # word found in nearly every article would otherwise score every one of them (1.1 s
 # for "model" at 100,000 articles). Searches that match fewer are ranked in full. At
@@ -49,3 +51,37 @@ def ranked(engine, terms, filters=None):
         [*params, *published_params],
     )
     return [article_id for article_id, _ in rows], not rows or rows[0][1] <= WINDOW
+
+
+def found_any(engine, terms, filters):
+    """Whether any published article matches (unranked, so cheap): to tell whether a
+    "Did you mean" suggestion finds something. One query."""
+    if not any(not term.exclude for term in terms):
+        return False
+    where, where_params = narrowing(filters, engine.ARTICLE_ID, engine.SORT_KEY)
+    query, params = engine.matches(terms, WINDOW + 1, where, where_params, scored=False)
+    published, published_params = published_sql_condition("a")
+    rows = fetch(
+        f"WITH m AS MATERIALIZED ({query}) SELECT 1 FROM m CROSS JOIN articles_article a "
+        f"WHERE a.id = m.article_id AND {published} LIMIT 1",
+        [*params, *published_params],
+    )
+    return bool(rows)
+
+
+def topic_counts(article_ids, limit):
+    """[(slug, name, count)] of the topics of these articles, the most frequent first
+    (then by name). Written out rather than by the ORM: with 500 ids its query took
+    3.0 ms to build and run, this 0.9 ms (SQLite, 100,000 articles)."""
+    if not article_ids:
+        return []
+    marks = ", ".join(["%s"] * len(article_ids))
+    return [
+        tuple(row)
+        for row in fetch(
+            f"SELECT g.slug, g.name, COUNT(*) AS n FROM {TAGGED} t "
+            f"JOIN {TAG} g ON g.id = t.tag_id WHERE t.content_object_id IN ({marks}) "
+            f"GROUP BY g.id, g.slug, g.name ORDER BY n DESC, g.name LIMIT {int(limit)}",
+            list(article_ids),
+        )
+    ]
