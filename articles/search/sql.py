@@ -55,18 +55,19 @@ def ranked(engine, terms, filters=None):
 
 def found_any(engine, terms, filters):
     """Whether any published article matches (unranked, so cheap): to tell whether a
-    "Did you mean" suggestion finds something. One query."""
+    "Did you mean" suggestion finds something. One query, stopping at the newest
+    published match."""
     if not any(not term.exclude for term in terms):
         return False
     where, where_params = narrowing(filters, engine.ARTICLE_ID, engine.SORT_KEY)
-    query, params = engine.matches(terms, WINDOW + 1, where, where_params, scored=False)
-    published, published_params = published_sql_condition("a")
-    rows = fetch(
-        f"WITH m AS MATERIALIZED ({query}) SELECT 1 FROM m CROSS JOIN articles_article a "
-        f"WHERE a.id = m.article_id AND {published} LIMIT 1",
-        [*params, *published_params],
+    published, published_params = published_sql_condition("pa")
+    live = f"EXISTS (SELECT 1 FROM articles_article pa WHERE pa.id = {engine.ARTICLE_ID} "
+    live += f"AND {published})"
+    where = f"{where} AND {live}" if where else live
+    query, params = engine.matches(
+        terms, 1, where, [*where_params, *published_params], scored=False
     )
-    return bool(rows)
+    return bool(fetch(query, params))
 
 
 def topic_counts(article_ids, limit):
