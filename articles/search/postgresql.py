@@ -33,22 +33,24 @@ def tsquery(terms):
 BEST_FIRST = "w.score DESC"  # ts_rank: higher is better
 
 
+ORDER = " ORDER BY sort_key DESC"  # newest first (unordered: any match)
 # How a match's article id and sort key are written in matches() (for the filters).
 ARTICLE_ID, SORT_KEY = f"{sql.DOCUMENT}.article_id", f"{sql.DOCUMENT}.sort_key"
 
 
-def matches(terms, limit, where="", where_params=(), scored=True):
+def matches(terms, limit, where="", where_params=(), scored=True, ordered=True):
     """(SQL, params) of the `limit` newest matching documents that also meet `where`, as
     (sort_key, article_id, score). Scored after the limit: the rank reads each
     document's whole vector."""
     also = f" AND {where}" if where else ""
+    order = ORDER if ordered else ""
     score = f"ts_rank('{ARTICLE_WEIGHTS}'::float4[], d.vector, q.query)" if scored else "0"
     query = (
         "SELECT d.sort_key, d.article_id, "
         f"{score} AS score FROM ("
         f"SELECT sort_key, article_id, vector FROM {sql.DOCUMENT} "
         f"WHERE vector @@ to_tsquery('simple'::regconfig, %s){also} "
-        "ORDER BY sort_key DESC LIMIT %s) d, to_tsquery('simple'::regconfig, %s) q(query)"
+        f"{order} LIMIT %s) d, to_tsquery('simple'::regconfig, %s) q(query)"
     )
     return query, [tsquery(terms), *where_params, limit, tsquery(terms)]
 

@@ -65,7 +65,7 @@ def found_any(engine, terms, filters):
     live += f"AND {published})"
     where = f"{where} AND {live}" if where else live
     query, params = engine.matches(
-        terms, 1, where, [*where_params, *published_params], scored=False
+        terms, 1, where, [*where_params, *published_params], scored=False, ordered=False
     )
     return bool(fetch(query, params))
 

@@ -36,22 +36,24 @@ def match_expression(terms):
 BEST_FIRST = "w.score"  # bm25: lower is better
 
 
+ORDER = " ORDER BY rowid DESC"  # newest first (unordered: any match)
 # How a match's article id and sort key are written in matches() (for the filters).
 ARTICLE_ID, SORT_KEY = f"({FTS}.rowid & {ARTICLE_BITS})", f"{FTS}.rowid"
 
 
-def matches(terms, limit, where="", where_params=(), scored=True):
+def matches(terms, limit, where="", where_params=(), scored=True, ordered=True):
     """(SQL, params) of the `limit` newest matching documents (FTS5 reads them newest
     first and stops) that also meet `where`, as (sort_key, article_id, score). A date
     range is a range of rowids, which FTS5 seeks to. Unscored, no score is worked out:
     bm25 first counts every document holding each term (the whole index), 15-25 ms of
     a common word's 20-30 ms at 100,000 articles."""
     also = f" AND {where}" if where else ""
+    order = ORDER if ordered else ""
     score = f"bm25({FTS}, {ARTICLE_WEIGHTS})" if scored else "0"
     query = (
         f"SELECT rowid AS sort_key, rowid & {ARTICLE_BITS} AS article_id, "
         f"{score} AS score "
-        f"FROM {FTS} WHERE {FTS} MATCH %s{also} ORDER BY rowid DESC LIMIT %s"
+        f"FROM {FTS} WHERE {FTS} MATCH %s{also}{order} LIMIT %s"
     )
     return query, [match_expression(terms), *where_params, limit]
 
