@@ -7,6 +7,7 @@ import time_machine
 from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.core.management import call_command
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -526,6 +527,11 @@ def test_filters_have_one_canonical_address_and_one_cache_entry(
     )
     page = BeautifulSoup(first.content.decode(), "html.parser")
     assert page.select_one('link[rel="canonical"]')["href"] == canonical
+    from articles.cache import normal_query
+    from articles.search.filters import read
+
+    filters = read(QueryDict(canonical.split("?")[1]))
+    assert filters.url("durian") == SEARCH + "?" + normal_query(SEARCH, canonical.split("?")[1])
     with django_assert_max_num_queries(1):  # the same page, from the cache
         again = client.get(canonical)
     assert again.content == first.content
