@@ -391,6 +391,18 @@ class SearchWord(models.Model):
         return self.word
 
 
+class SearchToken(models.Model):
+    """Every token other than Chinese the search documents hold (or held): a query's
+    word that matches from its start is looked up here and searched as those whole
+    tokens (articles/search/prefixes.py). Written with the documents, never deleted but
+    by a rebuild: a token no document holds any more only matches nothing."""
+
+    token = models.CharField(max_length=60, primary_key=True)
+
+    def __str__(self):
+        return self.token
+
+
 class SearchMiss(models.Model):
     """A search that found nothing: its normalised query and how many times a day it ran
     without an answer in the cache (articles/search/misses.py). No address, no user."""

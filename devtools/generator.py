@@ -27,7 +27,7 @@ from articles.models import (
     TaggedArticle,
     unique_anchor,
 )
-from articles.search import document_fields, spelling
+from articles.search import document_fields, prefixes, spelling
 from articles.search.text import normalize
 
 BATCH = 1000
@@ -230,6 +230,9 @@ def _write_batch(rng, seed, first, size, names, weights, tags, start):
                           "body"], entries)  # fmt: skip
     _insert(SearchDocument, DOCUMENT_COLUMNS, documents)
     spelling.remember(spelling.words_of(texts + list(tags)))
+    prefixes.remember(
+        prefixes.tokens_of(dict(zip(DOCUMENT_COLUMNS, row, strict=True)) for row in documents)
+    )
 
 
 def _reset_sequences():

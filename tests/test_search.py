@@ -230,14 +230,15 @@ def test_results_are_paginated(client, make_article):
 def test_search_query_count_is_flat(client, make_article, django_assert_num_queries):
     for _ in range(3):
         make_article(title="Lychee", sections=[("A", "lychee"), ("B", "lychee")])
-    # The content version (page cache), the ranked matching articles, their topics,
+    # The content version (page cache), the tokens starting "lyche" (a prefix of five
+    # letters or more, search/prefixes.py), the ranked matching articles, their topics,
     # the entries of those on the page (to pick the best section), then those sections
     # with articles.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(SEARCH, {"q": "lychee"})
     for _ in range(30):
         make_article(title="Lychee", sections=[("A", "lychee")] * 3)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(SEARCH, {"q": "lychee"})
 
 
@@ -571,13 +572,14 @@ def test_filtered_search_query_count_is_flat(client, make_article, django_assert
             make_article(title="Mango", tags=["Fruit", f"Kind {n % 3}"])
 
     make(3)
-    # The content version, the topics named (do they exist), the ranked matches within
-    # the filters, their topics, the entries of the page's articles, their sections.
+    # The content version, the topics named (do they exist), the tokens starting
+    # "mango", the ranked matches within the filters, their topics, the entries of the
+    # page's articles, their sections.
     params = {"q": "mango", "topic": "fruit", "lang": "en", "from": "2000-01-01"}
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(SEARCH, params)
     make(30)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(SEARCH, {**params, "sort": "date"})
 
 

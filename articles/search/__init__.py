@@ -31,12 +31,13 @@ from ..models import (
     SearchDocument,
     SearchEntry,
     SearchIndexState,
+    SearchToken,
     SearchWord,
     Section,
     TaggedArticle,
 )
 from . import filters as narrowing
-from . import misses, spelling, sql
+from . import misses, prefixes, spelling, sql
 from .text import CJK_RUN, MAX_QUERY_LENGTH, WORD, fold, normalize, spellings, stem, terms_of
 
 __all__ = [
@@ -57,7 +58,7 @@ read_filters = narrowing.read
 
 # Change this whenever `entry_fields()` or `document_fields()` prepare text another way:
 # the next migrate rebuilds every entry and document (see ensure_index).
-INDEX_FORMAT = "documents-2"  # 2: with the vocabulary of "Did you mean"
+INDEX_FORMAT = "documents-2"  # 2: with the vocabulary of "Did you mean" and SearchToken
 PAGE_SIZE = 10  # hits a page, on /search/ and in the API
 SNIPPET_LENGTH = 220
 HEADING_WEIGHT = 3
@@ -392,11 +393,13 @@ def index_documents(article_ids):
     spelling.remember(
         spelling.words_of(texts + [name for names in tags.values() for name in names])
     )
-    SearchDocument.objects.filter(article_id__in=article_ids).delete()
-    SearchDocument.objects.bulk_create(
-        SearchDocument(**document_fields(article, entries.get(pk, []), sorted(tags.get(pk, []))))
+    documents = [
+        document_fields(article, entries.get(pk, []), sorted(tags.get(pk, [])))
         for pk, article in articles.items()
-    )
+    ]
+    prefixes.remember(prefixes.tokens_of(documents))
+    SearchDocument.objects.filter(article_id__in=article_ids).delete()
+    SearchDocument.objects.bulk_create(SearchDocument(**fields) for fields in documents)
 
 
 def index_sections(sections):
@@ -435,6 +438,7 @@ def rebuild():
         SearchEntry.objects.all().delete()
         SearchDocument.objects.all().delete()
         SearchWord.objects.all().delete()
+        SearchToken.objects.all().delete()
         sections = Section.objects.select_related("article").order_by("pk").iterator(BATCH)
         batch, words = [], set()
         for section in sections:

@@ -4,6 +4,7 @@ from django.db import connection
 from taggit.models import Tag
 
 from ..models import TaggedArticle, published_sql_condition
+from . import prefixes
 from .filters import condition as narrowing
 
 DOCUMENT = "articles_searchdocument"
@@ -38,7 +39,8 @@ def ranked(engine, terms, filters=None):
     where, where_params = ("", [])
     if filters is not None:
         where, where_params = narrowing(filters, engine.ARTICLE_ID, engine.SORT_KEY)
-    query, params = engine.matches(terms, WINDOW + 1, where, where_params)
+    expanded = prefixes.expansions(terms)
+    query, params = engine.matches(terms, WINDOW + 1, where, where_params, expanded=expanded)
     order = engine.BEST_FIRST + ", " if filters is None or filters.sort != "date" else ""
     published, published_params = published_sql_condition("a")
     # CROSS JOIN keeps SQLite's join order: the few matches first, then their articles.
@@ -65,7 +67,13 @@ def found_any(engine, terms, filters):
     live += f"AND {published})"
     where = f"{where} AND {live}" if where else live
     query, params = engine.matches(
-        terms, 1, where, [*where_params, *published_params], scored=False, ordered=False
+        terms,
+        1,
+        where,
+        [*where_params, *published_params],
+        scored=False,
+        ordered=False,
+        expanded=prefixes.expansions(terms),
     )
     return bool(fetch(query, params))
 

@@ -19,18 +19,28 @@ def quoted(tokens):
     return '"{}"'.format(" ".join(tokens).replace('"', '""'))
 
 
-def term_expression(term):
+def piece(token, prefix, expanded):
+    """A token, or a prefix: as the whole tokens it starts when looked up (prefixes.py;
+    none: the prefix itself, which then finds nothing)."""
+    if not prefix:
+        return quoted([token])
+    if expanded.get(token):
+        return "(" + " OR ".join(quoted([t]) for t in expanded[token]) + ")"
+    return quoted([token]) + "*"
+
+
+def term_expression(term, expanded=None):
     if term.phrase:
         return "(" + " OR ".join(quoted(variant) for variant in term.variants) + ")"
-    pieces = [quoted([token]) + ("*" if prefix else "") for token, prefix in term.pieces]
+    pieces = [piece(token, prefix, expanded or {}) for token, prefix in term.pieces]
     return "(" + " AND ".join(pieces) + ")"
 
 
-def match_expression(terms):
+def match_expression(terms, expanded=None):
     """An FTS5 query: every wanted term, NOT each excluded one. Every token is quoted,
     so nothing a reader types is FTS5 syntax (NEAR, AND, *, ^, column filters)."""
-    wanted = " AND ".join(term_expression(t) for t in terms if not t.exclude)
-    return " NOT ".join([wanted, *(term_expression(t) for t in terms if t.exclude)])
+    wanted = " AND ".join(term_expression(t, expanded) for t in terms if not t.exclude)
+    return " NOT ".join([wanted, *(term_expression(t, expanded) for t in terms if t.exclude)])
 
 
 BEST_FIRST = "w.score"  # bm25: lower is better
@@ -41,7 +51,7 @@ ORDER = " ORDER BY rowid DESC"  # newest first (unordered: any match)
 ARTICLE_ID, SORT_KEY = f"({FTS}.rowid & {ARTICLE_BITS})", f"{FTS}.rowid"
 
 
-def matches(terms, limit, where="", where_params=(), scored=True, ordered=True):
+def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, expanded=None):
     """(SQL, params) of the `limit` newest matching documents (FTS5 reads them newest
     first and stops) that also meet `where`, as (sort_key, article_id, score). A date
     range is a range of rowids, which FTS5 seeks to. Unscored, no score is worked out:
@@ -55,7 +65,7 @@ def matches(terms, limit, where="", where_params=(), scored=True, ordered=True):
         f"{score} AS score "
         f"FROM {FTS} WHERE {FTS} MATCH %s{also}{order} LIMIT %s"
     )
-    return query, [match_expression(terms), *where_params, limit]
+    return query, [match_expression(terms, expanded), *where_params, limit]
 
 
 def optimize():
