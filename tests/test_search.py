@@ -660,3 +660,28 @@ def test_editors_read_the_searches_that_found_nothing(client, editor, author, db
     assert viewed.status_code == 200 and 'name="_save"' not in viewed.content.decode()
     client.force_login(author)
     assert client.get(url).status_code == 403
+
+
+# Word starts of five letters or more are searched as the tokens they start.
+
+
+@pytest.mark.parametrize("most", [32, 1])
+def test_long_word_starts_find_every_word_they_start(client, make_article, monkeypatch, most):
+    from articles.models import SearchToken
+    from articles.search import prefixes
+
+    monkeypatch.setattr(prefixes, "MAX_TOKENS", most)  # 1: too many, the prefix is searched
+    make_article(title="Regulators meet", sections=[("", "plain")])
+    make_article(title="Regulatory sandbox", sections=[("", "plain")])
+    make_article(title="Regular checks", sections=[("", "plain")])
+    make_article(title="Unrelated", sections=[("", "regime")])
+    assert {"regul", "regulatori", "regular"} <= set(
+        SearchToken.objects.values_list("token", flat=True)
+    )
+    assert sorted(titles(client, "regul")) == [
+        "Regular checks",
+        "Regulators meet",
+        "Regulatory sandbox",
+    ]
+    assert titles(client, "regulatory") == ["Regulatory sandbox"]
+    assert titles(client, "regulx") == []
