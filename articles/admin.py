@@ -48,6 +48,7 @@ from . import (  # noqa: F401
     review_admin,
     revisions,
     roles,
+    search_admin,
     translation_admin,
 )
 from .expiry_admin import ExpiryFilter

@@ -26,6 +26,7 @@ import functools
 import hashlib
 import os
 import pathlib
+import re
 import threading
 import time
 
@@ -252,6 +253,53 @@ def search_words(value):
     return " ".join(value.split())
 
 
+MAX_TOPICS, TOPIC_LENGTH = 5, 100  # search filters; taggit's slug length
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # PostgreSQL text cannot hold NUL
+
+
+def topic_slugs(values):
+    """?topic= (a search filter, given any number of times) as search reads it: without
+    control characters, stripped, unrepeated, sorted, at most MAX_TOPICS."""
+    slugs = {CONTROL.sub("", value).strip()[:TOPIC_LENGTH] for value in values}
+    return sorted(slug for slug in slugs if slug)[:MAX_TOPICS]
+
+
+# A search filter's value that is not one (the page says so): one word for all of them,
+# so that junk values make no new cache entries.
+INVALID = "invalid"
+
+
+def date_text(value):
+    """?from= and ?to= (search filters) as search reads them: YYYY-MM-DD when a date
+    (2026-3-5 too), else INVALID."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        year, month, day = (int(part) for part in value.split("-"))
+        return datetime.date(year, month, day).isoformat()
+    except (ValueError, OverflowError):
+        return INVALID
+
+
+def sort_text(value):
+    """?sort= (search): "date", or the default (relevance), left out."""
+    return "date" if value.strip() == "date" else ""
+
+
+def language_code(value):
+    """?lang= (search): a language of Article.Language, else INVALID."""
+    value = value.strip()
+    return value if not value or value in Article.Language.values else INVALID
+
+
+# Search filters: read as a list of values (see topic_slugs), the others one value each.
+SEARCH_FILTERS = {"from": date_text, "to": date_text, "lang": language_code, "sort": sort_text}
+MULTIPLE = {"topic": topic_slugs}
+
+
 # The query parameters each cached page reads (by URL name), each in the form its view
 # reads it. Every other parameter is dropped from the request before the view runs.
 QUERY_PARAMETERS = {
@@ -259,7 +307,7 @@ QUERY_PARAMETERS = {
     "articles:tag": {"page": page_number},
     "articles:author": {"page": page_number},
     "articles:archive_month": {"page": page_number},
-    "articles:search": {"q": search_words, "page": page_number},
+    "articles:search": {"q": search_words, "page": page_number, **SEARCH_FILTERS, **MULTIPLE},
     "articles:language": {"next": str},
     "sitemap_section": {"p": page_number},  # Django's sitemap pages
 }
@@ -276,7 +324,8 @@ def keep_read_parameters(request):
 @functools.lru_cache(maxsize=1024)
 def normal_query(path, query):
     """The query string `query` (bytes) as the page at `path` reads it: its parameters only,
-    sorted, one value each (the last, which request.GET.get() returns), in normal form.
+    sorted, one value each (the last, which request.GET.get() returns) but for MULTIPLE
+    ones, in normal form.
     Remembered: resolving the path and rebuilding the query took 45 us a request."""
     try:
         # Resolved in the path's interface: /zh-hant/search/ is the search page there.
@@ -288,6 +337,11 @@ def normal_query(path, query):
         return ""
     given, kept = QueryDict(query), QueryDict(mutable=True)
     for name in sorted(readers):
+        if name in MULTIPLE:
+            values = MULTIPLE[name](given.getlist(name))
+            if values:
+                kept.setlist(name, values)
+            continue
         value = readers[name](given.get(name) or "")
         if value:
             kept[name] = value

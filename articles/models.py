@@ -712,6 +712,54 @@ class SearchIndexState(models.Model):
         return f"search index format {self.format}"
 
 
+class SearchWord(models.Model):
+    """An English word of the site's text, as readers type it (folded, not stemmed): the
+    vocabulary "Did you mean" picks from (articles/search/spelling.py). Written with the
+    search index, never deleted but by a rebuild; a suggestion is only offered when its
+    search finds published articles, so a word of a draft or a deleted article shows nothing."""
+
+    word = models.CharField(max_length=40, primary_key=True)
+    length = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["length", "word"], name="articles_searchword_length")]
+
+    def __str__(self):
+        return self.word
+
+
+class SearchToken(models.Model):
+    """Every token other than Chinese the search documents hold (or held): a query's
+    word that matches from its start is looked up here and searched as those whole
+    tokens (articles/search/prefixes.py). Written with the documents, never deleted but
+    by a rebuild: a token no document holds any more only matches nothing."""
+
+    token = models.CharField(max_length=60, primary_key=True)
+
+    def __str__(self):
+        return self.token
+
+
+class SearchMiss(models.Model):
+    """A search that found nothing: its normalised query and how many times a day it ran
+    without an answer in the cache (articles/search/misses.py). No address, no user."""
+
+    day = models.DateField()
+    query = models.CharField(max_length=200)
+    count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-count", "-day", "query"]
+        verbose_name = "search that found nothing"
+        verbose_name_plural = "searches that found nothing"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "query"], name="articles_searchmiss_day_query")
+        ]
+
+    def __str__(self):
+        return f"{self.day}: {self.query} ({self.count})"
+
+
 class TopicCount(models.Model):
     """How many articles in the live state (`live_state_q`: published status) have this
     tag, kept by database triggers in the transaction of every change (articles/triggers.py).

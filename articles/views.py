@@ -336,19 +336,29 @@ class SearchView(ListView):
 
     def get_queryset(self):
         self.query = " ".join(self.request.GET.get("q", "").split())
-        return search.search(self.query)
+        self.filters = search.read_filters(self.request.GET) if self.query else None
+        return search.search(self.query, self.filters)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        query = self.query[: search.MAX_QUERY_LENGTH]
         context.update(
-            query=self.query[: search.MAX_QUERY_LENGTH],
-            page_query=urlencode({"q": self.query[: search.MAX_QUERY_LENGTH]}) + "&",
+            query=query,
+            page_query=urlencode([("q", query), *self.filters.params()]) + "&"
+            if self.query
+            else "",
             query_truncated=len(self.query) > search.MAX_QUERY_LENGTH,
             max_length=search.MAX_QUERY_LENGTH,
         )
         if not self.query:
             context["topics"] = topics.popular_topics()
+            return context
         scripts.show_hits(context["hits"], page_language())  # in the reader's script
+        context.update(search.page_context(context["paginator"].object_list, query, self.filters))
+        page = context["page_obj"].number if context["page_obj"] else 1
+        context["canonical_url"] = self.request.build_absolute_uri(
+            self.filters.url(query, page=page)
+        )
         return context
 
 

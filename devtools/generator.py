@@ -27,7 +27,7 @@ from articles.models import (
     TaggedArticle,
     unique_anchor,
 )
-from articles.search import document_fields
+from articles.search import document_fields, prefixes, spelling
 from articles.search.text import normalize
 
 BATCH = 1000
@@ -178,12 +178,14 @@ def _write_batch(rng, seed, first, size, names, weights, tags, start):
     article_id, section_id = _next_id(Article), _next_id(Section)
     tagged_id, entry_id = _next_id(TaggedArticle), _next_id(SearchEntry)
     articles, sections, tagged, entries, documents = [], [], [], [], []
+    texts = []  # for the search vocabulary
     stamp = connection.ops.adapt_datetimefield_value
     now = stamp(timezone.now())
     for n in range(first, first + size):
         title = sentence(rng, rng.randint(6, 12))[:-1]
         standfirst = sentence(rng, rng.randint(15, 30))
         indexed_title, indexed_standfirst = normalize(title), normalize(standfirst)
+        texts += [title, standfirst]
         when = start - datetime.timedelta(minutes=37 * n + rng.randint(0, 30))
         articles.append(
             (article_id, title, f"{slugify(title)[:150]}-{seed}-{n}", standfirst,
@@ -200,6 +202,7 @@ def _write_batch(rng, seed, first, size, names, weights, tags, start):
                 (section_id, article_id, position, heading, anchor, body,
                  paragraphs_html(paragraphs))
             )  # fmt: skip
+            texts += [heading, *paragraphs]
             entry = SearchEntry(heading=normalize(heading), body=normalize("\n".join(paragraphs)))
             own_entries.append(entry)
             entries.append(
@@ -226,6 +229,10 @@ def _write_batch(rng, seed, first, size, names, weights, tags, start):
     _insert(SearchEntry, ["id", "section_id", "article_id", "title", "standfirst", "heading",
                           "body"], entries)  # fmt: skip
     _insert(SearchDocument, DOCUMENT_COLUMNS, documents)
+    spelling.remember(spelling.words_of(texts + list(tags)))
+    prefixes.remember(
+        prefixes.tokens_of(dict(zip(DOCUMENT_COLUMNS, row, strict=True)) for row in documents)
+    )
 
 
 def _reset_sequences():

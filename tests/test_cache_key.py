@@ -134,12 +134,14 @@ def test_junk_query_strings_neither_fill_nor_evict_the_cache(client, make_articl
         "/tags/finance/?fbclid={n}&page=2",
         "/articles/kept/?s={n}",
         "/articles/kept.md?v={n}",
-        "/search/?q=article&from={n}",
+        "/search/?q=article&from=2026-13-{n}",  # one page saying the date was left out
+        "/search/?q=article&utm_term={n}",
         "/feed/?{n}",
         "/sitemap.xml?x={n}",
     ]
     for n in range(5000):
         assert client.get(junk[n % len(junk)].format(n=n)).status_code == 200
+    held += 1  # /search/?q=article&from=invalid
     for port in range(7000, 7200):  # allowed names, foreign ports: rendered, never stored
         assert client.get("/", HTTP_HOST=f"localhost:{port}").status_code == 200
     assert entries() == held

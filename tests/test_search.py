@@ -3,13 +3,15 @@
 import datetime
 
 import pytest
+import time_machine
 from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.core.management import call_command
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, SearchEntry, Section
+from articles.models import Article, SearchEntry, SearchMiss, SearchWord, Section
 from articles.search.text import Term, normalize, terms_of
 
 SEARCH = reverse("articles:search")
@@ -228,13 +230,15 @@ def test_results_are_paginated(client, make_article):
 def test_search_query_count_is_flat(client, make_article, django_assert_num_queries):
     for _ in range(3):
         make_article(title="Lychee", sections=[("A", "lychee"), ("B", "lychee")])
-    # The content version (page cache), the ranked matching articles, the entries of
-    # those on the page (to pick the best section), then those sections with articles.
-    with django_assert_num_queries(4):
+    # The content version (page cache), the tokens starting "lyche" (a prefix of five
+    # letters or more, search/prefixes.py), the ranked matching articles, their topics,
+    # the entries of those on the page (to pick the best section), then those sections
+    # with articles.
+    with django_assert_num_queries(6):
         client.get(SEARCH, {"q": "lychee"})
     for _ in range(30):
         make_article(title="Lychee", sections=[("A", "lychee")] * 3)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         client.get(SEARCH, {"q": "lychee"})
 
 
@@ -407,3 +411,277 @@ def test_the_index_order_follows_dates_changed_without_a_save(make_article):
     when = timezone.now().replace(microsecond=250_000)
     Article.objects.filter(pk=article.pk).update(published_at=when, status="published")
     assert SearchDocument.objects.get(article=article).sort_key == search.sort_key(when, article.pk)
+
+
+# Narrowing: topics, dates, language, sort; the page's filters, topics and canonical link.
+
+
+def page_of(client, query, **params):
+    response = client.get(SEARCH, {"q": query, **params})
+    assert response.status_code == 200
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def titles(client, query, **params):
+    return [title for title, _ in results(client, query, **params)]
+
+
+def days_ago(days):
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+@pytest.fixture
+def durians(make_article):
+    """Four articles about durians: topics, dates and languages to narrow by."""
+    return [
+        make_article(title="Durian fintech", tags=["Fintech", "Banks"], published_at=days_ago(40)),
+        make_article(title="Durian banks", tags=["Banks"], published_at=days_ago(20)),
+        make_article(
+            title="Durian health",
+            tags=["Healthcare"],
+            published_at=days_ago(10),
+            sections=[("", "durian durian durian in the body, often")],
+        ),
+        make_article(
+            title="Durian 榴槤", tags=["Banks"], language="zh-Hant-HK", published_at=days_ago(5)
+        ),
+    ]
+
+
+def test_topic_filters_narrow_to_articles_with_every_topic(client, durians):
+    assert sorted(titles(client, "durian", topic="banks")) == [
+        "Durian banks",
+        "Durian fintech",
+        "Durian 榴槤",
+    ]
+    assert titles(client, "durian", topic=["banks", "fintech"]) == ["Durian fintech"]
+
+
+def test_date_filters_keep_the_days_given_in_the_sites_time_zone(client, durians):
+    start = timezone.localdate(days_ago(25)).isoformat()
+    end = timezone.localdate(days_ago(10)).isoformat()
+    assert sorted(titles(client, "durian", **{"from": start, "to": end})) == [
+        "Durian banks",
+        "Durian health",
+    ]
+    assert sorted(titles(client, "durian", **{"from": end, "to": start})) == [  # swapped
+        "Durian banks",
+        "Durian health",
+    ]
+    assert titles(client, "durian", to=timezone.localdate(days_ago(30)).isoformat()) == [
+        "Durian fintech"
+    ]
+
+
+def test_language_filter(client, durians):
+    assert titles(client, "durian", lang="zh-Hant-HK") == ["Durian 榴槤"]
+    assert len(titles(client, "durian", lang="en")) == 3
+
+
+def test_sort_by_date_puts_the_newest_first(client, durians):
+    assert titles(client, "durian", sort="date") == [
+        "Durian 榴槤",
+        "Durian health",
+        "Durian banks",
+        "Durian fintech",
+    ]
+    assert titles(client, "durian")[0] == "Durian health"  # most durians, best match
+
+
+def test_filters_apply_before_the_window_of_latest_matches(client, make_article, monkeypatch):
+    from articles.search import sql
+
+    monkeypatch.setattr(sql, "WINDOW", 2)
+    make_article(title="Rambutan old", tags=["Archive"], published_at=days_ago(100))
+    for n in range(3):
+        make_article(title=f"Rambutan new {n}", published_at=days_ago(n + 1))
+    assert titles(client, "rambutan", topic="archive") == ["Rambutan old"]
+
+
+def test_result_page_shows_topics_of_matches_and_filters_with_remove_links(client, durians):
+    page = page_of(client, "durian")
+    topics = {a.get_text(" ", strip=True): a["href"] for a in page.select(".search-topics a")}
+    assert topics == {
+        "Banks 3": "/search/?q=durian&topic=banks",
+        "Fintech 1": "/search/?q=durian&topic=fintech",
+        "Healthcare 1": "/search/?q=durian&topic=healthcare",
+    }
+    page = page_of(client, "durian", topic="fintech", lang="en", sort="date")
+    active = {
+        li.get_text(" ", strip=True): li.a["href"] for li in page.select(".search-filters li")
+    }
+    assert active == {
+        "Topic: Fintech remove": "/search/?lang=en&q=durian&sort=date",
+        "Language: English remove": "/search/?q=durian&sort=date&topic=fintech",
+        "Newest first remove": "/search/?lang=en&q=durian&topic=fintech",
+    }
+    added = {a.get_text(" ", strip=True): a["href"] for a in page.select(".search-topics a")}
+    assert added == {"Banks 1": "/search/?lang=en&q=durian&sort=date&topic=banks&topic=fintech"}
+
+
+def test_filters_have_one_canonical_address_and_one_cache_entry(
+    client, durians, django_assert_max_num_queries
+):
+    canonical = "http://testserver/search/?from=2026-01-01&q=durian&topic=banks&topic=fintech"
+    first = client.get(
+        SEARCH + "?topic=fintech&q=durian&from=2026-1-1&lang=&to=&sort=&topic=banks&topic=banks"
+    )
+    page = BeautifulSoup(first.content.decode(), "html.parser")
+    assert page.select_one('link[rel="canonical"]')["href"] == canonical
+    from articles.cache import normal_query
+    from articles.search.filters import read
+
+    filters = read(QueryDict(canonical.split("?")[1]))
+    assert filters.url("durian") == SEARCH + "?" + normal_query(SEARCH, canonical.split("?")[1])
+    with django_assert_max_num_queries(1):  # the same page, from the cache
+        again = client.get(canonical)
+    assert again.content == first.content
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"from": "2026-13-45"}, "The “from” date is not a date (write YYYY-MM-DD"),
+        ({"to": "yesterday"}, "The “to” date is not a date"),
+        ({"from": "9" * 5000}, "The “from” date is not a date"),
+        ({"from": "2026-02-30", "to": "-1"}, "The “to” date is not a date"),
+        ({"topic": "no-such-topic"}, "There is no topic “no-such-topic”; it was left out."),
+        ({"topic": "x" * 10_000}, "There is no topic"),
+        (
+            {"lang": "xx"},
+            "The language asked for is not one of the site’s (en, zh-Hant-HK, zh-Hans)",
+        ),
+        ({"lang": "\x00\x1b"}, "The language asked for is not one"),
+        ({"sort": "random"}, None),
+        ({"topic": "\x00bad\x1b"}, "There is no topic “bad”"),
+        ({"topic": ["\x00", "", " "]}, None),
+    ],
+)
+def test_bad_filters_are_left_out_with_a_message(client, durians, params, message):
+    for query in ("durian", "x" * 10_000, "durian\x00\x1b[31m"):
+        response = client.get(SEARCH, {"q": query, **params})
+        assert response.status_code == 200
+        if message:
+            assert message in response.content.decode()
+    assert len(titles(client, "durian", **params)) == 4
+
+
+def test_filtered_search_query_count_is_flat(client, make_article, django_assert_num_queries):
+    def make(count):
+        for n in range(count):
+            make_article(title="Mango", tags=["Fruit", f"Kind {n % 3}"])
+
+    make(3)
+    # The content version, the topics named (do they exist), the tokens starting
+    # "mango", the ranked matches within the filters, their topics, the entries of the
+    # page's articles, their sections.
+    params = {"q": "mango", "topic": "fruit", "lang": "en", "from": "2000-01-01"}
+    with django_assert_num_queries(7):
+        client.get(SEARCH, params)
+    make(30)
+    with django_assert_num_queries(7):
+        client.get(SEARCH, {**params, "sort": "date"})
+
+
+# "Did you mean": the nearest word of the site's own vocabulary.
+
+
+def test_misspelled_words_suggest_the_sites_own_words(client, make_article):
+    make_article(title="Cybersecurity drills", sections=[("", "Banks talk finance daily.")])
+    for query, suggested in [
+        ("cybersecuirty", "cybersecurity"),
+        ("finanace", "finance"),
+        ("finanace drils", "finance drills"),
+    ]:
+        page = page_of(client, query)
+        link = page.select_one(".search-suggestion a")
+        assert link is not None, query
+        assert link.get_text() == suggested
+        assert link["href"] == "/search/?" + f"q={suggested.replace(' ', '+')}"
+        assert results(client, link.get_text())
+    assert page_of(client, "finance").select_one(".search-suggestion") is None
+
+
+def test_no_suggestion_from_a_draft_or_beyond_two_edits(client, make_article):
+    make_article(title="Secret durians", status=Article.Status.DRAFT)
+    assert SearchWord.objects.filter(word="secret").exists()
+    assert page_of(client, "secrte").select_one(".search-suggestion") is None
+    make_article(title="Cybersecurity")
+    assert page_of(client, "cyborgsecurityx").select_one(".search-suggestion") is None
+
+
+# Searches that found nothing: counted per day for Editors, without a write per read.
+
+
+def test_searches_that_found_nothing_are_counted_per_day(client, make_article):
+    make_article(title="Kumquat", published_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 4, tzinfo=datetime.UTC)):
+        client.get(SEARCH, {"q": "zzqx nothing"})
+        client.get(SEARCH, {"q": "zzqx nothing"})  # from the cache: not counted again
+        cache.clear()
+        client.get(SEARCH, {"q": "zzqx nothing", "page": "1"})
+        client.get(SEARCH, {"q": "  Zzqx   NOTHING "})  # counted as the same query
+        client.get(SEARCH, {"q": "kumquat"})  # found: not counted
+        client.get(SEARCH, {"q": "kumquat", "to": "2019-01-01"})  # narrowed: not counted
+        client.get(SEARCH, {"q": "x" * 10_000})
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 4, tzinfo=datetime.UTC)):
+        client.get(SEARCH, {"q": "zzqx nothing"})
+    rows = list(SearchMiss.objects.order_by("day", "query").values_list("day", "query", "count"))
+    assert rows == [
+        (datetime.date(2026, 3, 1), "x" * 200, 1),
+        (datetime.date(2026, 3, 1), "zzqx nothing", 3),
+        (datetime.date(2026, 3, 2), "zzqx nothing", 1),
+    ]
+
+
+def test_counts_older_than_the_retention_are_pruned_on_write(client, db):
+    SearchMiss.objects.create(day=datetime.date(2026, 1, 1), query="old", count=5)
+    SearchMiss.objects.create(day=datetime.date(2026, 3, 1), query="recent", count=5)
+    with time_machine.travel(datetime.datetime(2026, 4, 5, 4, tzinfo=datetime.UTC)):
+        client.get(SEARCH, {"q": "zzqx"})
+    assert sorted(SearchMiss.objects.values_list("query", flat=True)) == ["recent", "zzqx"]
+
+
+def test_editors_read_the_searches_that_found_nothing(client, editor, author, db):
+    SearchMiss.objects.create(day=datetime.date(2026, 3, 1), query="rare", count=2)
+    SearchMiss.objects.create(day=datetime.date(2026, 3, 2), query="frequent", count=9)
+    url = reverse("admin:articles_searchmiss_changelist")
+    client.force_login(editor)
+    response = client.get(url)
+    assert response.status_code == 200
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    rows = [row.get_text(" ", strip=True) for row in page.select("#result_list tbody tr")]
+    assert rows[0].startswith("frequent 9") and rows[1].startswith("rare 2")
+    assert "Add search that found nothing" not in response.content.decode()  # read-only
+    change = reverse(
+        "admin:articles_searchmiss_change", args=[SearchMiss.objects.get(query="rare").pk]
+    )
+    viewed = client.get(change)
+    assert viewed.status_code == 200 and 'name="_save"' not in viewed.content.decode()
+    client.force_login(author)
+    assert client.get(url).status_code == 403
+
+
+# Word starts of five letters or more are searched as the tokens they start.
+
+
+@pytest.mark.parametrize("most", [32, 1])
+def test_long_word_starts_find_every_word_they_start(client, make_article, monkeypatch, most):
+    from articles.models import SearchToken
+    from articles.search import prefixes
+
+    monkeypatch.setattr(prefixes, "MAX_TOKENS", most)  # 1: too many, the prefix is searched
+    make_article(title="Regulators meet", sections=[("", "plain")])
+    make_article(title="Regulatory sandbox", sections=[("", "plain")])
+    make_article(title="Regular checks", sections=[("", "plain")])
+    make_article(title="Unrelated", sections=[("", "regime")])
+    assert {"regul", "regulatori", "regular"} <= set(
+        SearchToken.objects.values_list("token", flat=True)
+    )
+    assert sorted(titles(client, "regul")) == [
+        "Regular checks",
+        "Regulators meet",
+        "Regulatory sandbox",
+    ]
+    assert titles(client, "regulatory") == ["Regulatory sandbox"]
+    assert titles(client, "regulx") == []

@@ -23,10 +23,21 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from .. import cache
-from ..models import Article, SearchDocument, SearchEntry, SearchIndexState, Section, TaggedArticle
-from . import sql
+from ..models import (
+    Article,
+    SearchDocument,
+    SearchEntry,
+    SearchIndexState,
+    SearchToken,
+    SearchWord,
+    Section,
+    TaggedArticle,
+)
+from . import filters as narrowing
+from . import misses, prefixes, spelling, sql
 from .text import CJK_RUN, MAX_QUERY_LENGTH, WORD, fold, normalize, spellings, stem, terms_of
 
 __all__ = [
@@ -39,11 +50,15 @@ __all__ = [
     "index_tag",
     "rebuild",
     "ensure_index",
+    "read_filters",
+    "page_context",
 ]
+
+read_filters = narrowing.read
 
 # Change this whenever `entry_fields()` or `document_fields()` prepare text another way:
 # the next migrate rebuilds every entry and document (see ensure_index).
-INDEX_FORMAT = "documents-1"
+INDEX_FORMAT = "documents-2"  # 2: with the vocabulary of "Did you mean" and SearchToken
 PAGE_SIZE = 10  # hits a page, on /search/ and in the API
 SNIPPET_LENGTH = 220
 HEADING_WEIGHT = 3
@@ -78,16 +93,22 @@ def backend():
 
 
 class SearchResults:
-    """The hits for `terms`, evaluated a page at a time (a sequence for Paginator)."""
+    """The hits for `terms` within `filters` (search/filters.py), evaluated a page at a
+    time (a sequence for Paginator)."""
 
-    def __init__(self, terms):
+    TOPICS = 12  # topics of the matches shown, the most frequent first
+
+    def __init__(self, terms, filters=None, query=""):
         self.terms = terms
+        self.filters = filters or narrowing.Filters()
+        self.query = query  # as typed: what a search that found nothing is counted as
         self.wanted = [term for term in terms if not term.exclude]
         self._ranked = None
 
     @property
     def key(self):
         parts = [f"{t.exclude:d}{t.phrase:d}{t.text}" for t in self.terms]
+        parts.append(self.filters.key)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     @property
@@ -103,10 +124,51 @@ class SearchResults:
                 self._ranked = [], True
             else:
                 key = f"search:ranked:{self.key}"
-                self._ranked = cache.cached(
-                    key, lambda: sql.ranked(backend(), self.terms), cache.SEARCH_TIMEOUT
-                )
+                self._ranked = cache.cached(key, self.rank, cache.SEARCH_TIMEOUT)
         return self._ranked
+
+    def rank(self):
+        """The ranking, computed (not from the cache): a search that found nothing
+        is counted here (see search/misses.py); a narrowed one is not, as its words
+        may well be found without the filters."""
+        found = sql.ranked(backend(), self.terms, self.filters)
+        if not found[0] and self.query and not self.filters.narrowing:
+            misses.record(self.query)
+        return found
+
+    def topics(self):
+        """[(slug, name, count)] of the topics of the ranked matches, the most frequent
+        first (then by name); one query, once per content version."""
+        articles = self.ranked()[0]
+        if not articles:
+            return []
+
+        return cache.cached(
+            f"search:topics:{self.key}",
+            lambda: sql.topic_counts(articles, self.TOPICS),
+            cache.SEARCH_TIMEOUT,
+        )
+
+    def suggestion(self, query):
+        """ "Did you mean": `query` with its misspelled words corrected (search/spelling.py),
+        when this search found nothing and the corrected one finds something; else None."""
+        if self.nothing_to_search or self.count():
+            return None
+
+        def suggest():
+            fixes = spelling.corrections(self.wanted)
+            if not fixes:
+                return ""
+            first, *others = fixes
+            for candidate in fixes[first]:
+                text = spelling.corrected(query, first, candidate)
+                for word in others:
+                    text = spelling.corrected(text, word, fixes[word][0])
+                if sql.found_any(backend(), terms_of(text), self.filters):
+                    return text
+            return ""
+
+        return cache.cached(f"search:suggest:{self.key}", suggest, cache.SEARCH_TIMEOUT) or None
 
     def count(self):
         return len(self.ranked()[0])
@@ -159,8 +221,36 @@ class SearchResults:
         ]
 
 
-def search(query):
-    return SearchResults(terms_of(query))
+def search(query, filters=None):
+    return SearchResults(terms_of(query), filters, query)
+
+
+def page_context(results, query, filters):
+    """What the result page shows besides the hits: the filters in force (each with
+    the address that removes it), what was left out of them and why, the topics of the
+    matches (each with its count and the address that adds it), the other sort order's
+    address, and "Did you mean" when nothing was found."""
+    active = {slug for slug, _ in filters.topics}
+    matched_topics = []
+    if not results.nothing_to_search and results.count():
+        matched_topics = [
+            (name, count, filters.url(query, add=("topic", slug)))
+            for slug, name, count in results.topics()
+            if slug not in active
+        ]
+    suggestion = results.suggestion(query)
+    other_sort = ("sort", "date") if filters.sort != "date" else None
+    return {
+        "active_filters": filters.active(query),
+        "filter_problems": filters.problems,
+        "matched_topics": matched_topics,
+        "sorted_by_date": filters.sort == "date",
+        "sort_url": filters.url(query, add=other_sort, drop=("sort", "date")),
+        "suggestion": suggestion,
+        "suggestion_url": filters.url(suggestion) if suggestion else "",
+        "filters": filters,
+        "languages": [(code, _(name)) for code, name in narrowing.LANGUAGES.items()],
+    }
 
 
 def hits_for(best, terms):
@@ -286,7 +376,8 @@ def document_fields(article, entries, tag_names):
 
 
 def index_documents(article_ids):
-    """Write the search documents of these articles afresh; four queries and the writes."""
+    """Write the search documents of these articles afresh, and add the words of their
+    titles, standfirsts and tags to the vocabulary; four queries and the writes."""
     article_ids = list(article_ids)
     articles = Article.objects.only("title", "standfirst", "published_at").in_bulk(article_ids)
     entries, tags = {}, {}
@@ -298,19 +389,28 @@ def index_documents(article_ids):
         content_object_id__in=articles
     ).values_list("content_object_id", "tag__name"):
         tags.setdefault(article_id, []).append(name)
-    SearchDocument.objects.filter(article_id__in=article_ids).delete()
-    SearchDocument.objects.bulk_create(
-        SearchDocument(**document_fields(article, entries.get(pk, []), sorted(tags.get(pk, []))))
-        for pk, article in articles.items()
+    texts = [text for article in articles.values() for text in (article.title, article.standfirst)]
+    spelling.remember(
+        spelling.words_of(texts + [name for names in tags.values() for name in names])
     )
+    documents = [
+        document_fields(article, entries.get(pk, []), sorted(tags.get(pk, [])))
+        for pk, article in articles.items()
+    ]
+    prefixes.remember(prefixes.tokens_of(documents))
+    SearchDocument.objects.filter(article_id__in=article_ids).delete()
+    SearchDocument.objects.bulk_create(SearchDocument(**fields) for fields in documents)
 
 
 def index_sections(sections):
     """Create or refresh the entries of these sections (each with its article loaded)."""
+    words = set()
     for section in sections:
         SearchEntry.objects.update_or_create(
             section_id=section.pk, defaults=entry_fields(section.article, section)
         )
+        words |= spelling.words_of([section.heading, plain_text(section)])
+    spelling.remember(words)
     index_documents({section.article_id for section in sections})
 
 
@@ -337,16 +437,19 @@ def rebuild():
     with transaction.atomic():
         SearchEntry.objects.all().delete()
         SearchDocument.objects.all().delete()
+        SearchWord.objects.all().delete()
+        SearchToken.objects.all().delete()
         sections = Section.objects.select_related("article").order_by("pk").iterator(BATCH)
-        batch = []
+        batch, words = [], set()
         for section in sections:
-            batch.append(
-                SearchEntry(section_id=section.pk, **entry_fields(section.article, section))
-            )
+            fields = entry_fields(section.article, section)
+            batch.append(SearchEntry(section_id=section.pk, **fields))
+            words |= spelling.words_of([section.heading, plain_text(section)])
             if len(batch) >= BATCH:
                 SearchEntry.objects.bulk_create(batch)
                 batch = []
         SearchEntry.objects.bulk_create(batch)
+        spelling.remember(words)
         ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), BATCH // 4):
             index_documents(ids[start : start + BATCH // 4])

@@ -15,35 +15,54 @@ def lexeme(token):
     return "'{}'".format(token.replace("'", "''").replace("\\", "\\\\"))
 
 
-def term_query(term):
+def piece(token, prefix, expanded):
+    """A lexeme, or a prefix: as the whole lexemes it starts when looked up (prefixes.py;
+    none: a prefix of itself, which no token starts)."""
+    if not prefix:
+        return lexeme(token)
+    if expanded.get(token):
+        return "(" + " | ".join(lexeme(t) for t in expanded[token]) + ")"
+    return lexeme(token) + ":*"
+
+
+def term_query(term, expanded=None):
     if term.phrase:
         variants = [" <-> ".join(lexeme(t) for t in variant) for variant in term.variants]
         return "(" + " | ".join(f"({v})" for v in variants) + ")"
-    pieces = [lexeme(token) + (":*" if prefix else "") for token, prefix in term.pieces]
+    pieces = [piece(token, prefix, expanded or {}) for token, prefix in term.pieces]
     return "(" + " & ".join(pieces) + ")"
 
 
-def tsquery(terms):
+def tsquery(terms, expanded=None):
     """A to_tsquery() string: every wanted term, and not each excluded one."""
-    parts = [term_query(t) for t in terms if not t.exclude]
-    parts += [f"!{term_query(t)}" for t in terms if t.exclude]
+    parts = [term_query(t, expanded) for t in terms if not t.exclude]
+    parts += [f"!{term_query(t, expanded)}" for t in terms if t.exclude]
     return " & ".join(parts)
 
 
 BEST_FIRST = "w.score DESC"  # ts_rank: higher is better
 
 
-def matches(terms, limit):
-    """(SQL, params) of the `limit` newest matching documents as (sort_key, article_id,
-    score). Scored after the limit: the rank reads each document's whole vector."""
+ORDER = " ORDER BY sort_key DESC"  # newest first (unordered: any match)
+# How a match's article id and sort key are written in matches() (for the filters).
+ARTICLE_ID, SORT_KEY = f"{sql.DOCUMENT}.article_id", f"{sql.DOCUMENT}.sort_key"
+
+
+def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, expanded=None):
+    """(SQL, params) of the `limit` newest matching documents that also meet `where`, as
+    (sort_key, article_id, score). Scored after the limit: the rank reads each
+    document's whole vector."""
+    also = f" AND {where}" if where else ""
+    order = ORDER if ordered else ""
+    score = f"ts_rank('{ARTICLE_WEIGHTS}'::float4[], d.vector, q.query)" if scored else "0"
     query = (
         "SELECT d.sort_key, d.article_id, "
-        f"ts_rank('{ARTICLE_WEIGHTS}'::float4[], d.vector, q.query) AS score FROM ("
+        f"{score} AS score FROM ("
         f"SELECT sort_key, article_id, vector FROM {sql.DOCUMENT} "
-        "WHERE vector @@ to_tsquery('simple'::regconfig, %s) "
-        "ORDER BY sort_key DESC LIMIT %s) d, to_tsquery('simple'::regconfig, %s) q(query)"
+        f"WHERE vector @@ to_tsquery('simple'::regconfig, %s){also} "
+        f"{order} LIMIT %s) d, to_tsquery('simple'::regconfig, %s) q(query)"
     )
-    return query, [tsquery(terms), limit, tsquery(terms)]
+    return query, [tsquery(terms, expanded), *where_params, limit, tsquery(terms, expanded)]
 
 
 def optimize():
