@@ -58,6 +58,8 @@ read_filters = narrowing.read
 
 # Change this whenever `entry_fields()` or `document_fields()` prepare text another way:
 # the next migrate rebuilds every entry and document (see ensure_index).
+# What `rebuild()` writes: the index exists where all these tables do.
+INDEX_MODELS = (SearchEntry, SearchDocument, SearchWord, SearchToken, SearchIndexState)
 INDEX_FORMAT = "documents-2"  # 2: with the vocabulary of "Did you mean" and SearchToken
 PAGE_SIZE = 10  # hits a page, on /search/ and in the API
 SNIPPET_LENGTH = 220
