@@ -377,6 +377,28 @@ def test_a_megabyte_comment_is_refused_with_the_limit_and_nothing_changes(
     assert_consistent()
 
 
+def test_a_title_with_line_breaks_is_sent_on_one_subject_line(
+    smtp_server, author, editor, client_for, draft, commits
+):
+    # A forged form (no browser's text box sends one) puts line breaks in the title:
+    # the subject header carries it on one line, and nothing else becomes a header.
+    amy = client_for(author)
+    title = "Harbour tolls\r\nBcc: someone@elsewhere.test\n\tcut"
+    submit(amy, draft, commits, title=title)
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.REVIEW
+    [message] = smtp_server.messages
+    assert message["Subject"] == "Waiting for review: Harbour tolls Bcc: someone@elsewhere.test cut"
+    assert message["Bcc"] is None and message["To"] == "eddie@hkai.test"
+    assert OutgoingMail.objects.get().last_error == ""
+    # A row queued before subjects were made one line goes too, when retried.
+    OutgoingMail.objects.create(
+        to="eddie@hkai.test", subject="Old\r\nrow", body="Body", created_at=timezone.now()
+    )
+    assert mail.send_waiting() == (1, 0)
+    assert smtp_server.messages[-1]["Subject"] == "Old row"
+
+
 def test_submitting_twice_records_one_submission_and_one_mail_each(
     smtp_server, author, editor, client_for, draft, commits, make_article
 ):
