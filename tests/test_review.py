@@ -284,6 +284,33 @@ def test_other_ways_out_of_review_are_recorded_too(
     assert_consistent()
 
 
+def test_unpublishing_ends_a_submission_of_changes_and_republishing_asks_nothing(
+    smtp_server, author, editor, second_editor, client_for, make_article, commits
+):
+    """The bulk actions keep a live article's draft changes: once unpublished they are
+    no longer submitted, so publishing the article again puts nothing up for review."""
+    eddie, amy = client_for(editor), client_for(author)
+    live = make_article(author=author)
+    data = {**form_data(amy.get(change_url(live))), "title": "Changed"}
+    with commits():
+        amy.post(change_url(live), {**data, "_submit_changes": "Submit"})
+    changelist = reverse("admin:articles_article_changelist")
+    with commits():
+        eddie.post(changelist, {"action": "unpublish", "_selected_action": [live.pk]})
+    assert ReviewStep.objects.filter(article=live).last().action == Action.RETURNED
+    assert ArticleDraft.objects.get(article=live).submitted_at is None
+    assert texts(eddie.get(changelist), "#result_list .field-state") == ["Draft · draft changes"]
+    smtp_server.messages.clear()
+    with commits():
+        eddie.post(changelist, {"action": "publish", "_selected_action": [live.pk]})
+    assert not ReviewStep.objects.filter(waiting=True).exists()
+    assert smtp_server.messages == []
+    assert texts(eddie.get(INDEX), "#waiting-for-review tbody tr") == [
+        "Nothing is waiting for review."
+    ]
+    assert_consistent()
+
+
 # Roles, each enforced on the server: forged requests.
 
 
