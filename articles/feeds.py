@@ -96,7 +96,8 @@ class LatestArticlesFeed(Feed):
         return article.updated_at
 
     def item_author_name(self, article):
-        return article.byline
+        # People's names are typed by their owners, as titles are: kept XML-safe.
+        return full_text.xml_text(article.byline)
 
     def item_extra_kwargs(self, article):
         base = self.request.build_absolute_uri(article.get_absolute_url())
@@ -180,10 +181,11 @@ class AuthorFeed(LatestArticlesFeed):
         return person
 
     def title(self, person):
-        return _("%(site)s: %(author)s") % {"site": settings.SITE_NAME, "author": person.name}
+        names = {"site": settings.SITE_NAME, "author": full_text.xml_text(person.name)}
+        return _("%(site)s: %(author)s") % names
 
     def description(self, person):
-        names = {"site": settings.SITE_NAME, "author": person.name}
+        names = {"site": settings.SITE_NAME, "author": full_text.xml_text(person.name)}
         return _("The latest %(site)s articles by %(author)s.") % names
 
     def link(self, person):

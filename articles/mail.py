@@ -29,10 +29,13 @@ ERROR_MAX_LENGTH = 2000
 
 def queue(addresses, subject, body, article=None):
     """One outbox row for each address (blank and repeated ones dropped), written in
-    the caller's transaction, and sending once it commits."""
+    the caller's transaction, and sending once it commits. The subject is made one
+    line: a header cannot hold a line break (Django refuses to send it), and titles
+    come from forms."""
     now = timezone.now()
+    subject = one_line(subject)[:300]
     rows = [
-        OutgoingMail(to=address, subject=subject[:300], body=body, article=article, created_at=now)
+        OutgoingMail(to=address, subject=subject, body=body, article=article, created_at=now)
         for address in dict.fromkeys(address.strip() for address in addresses)
         if address
     ]
@@ -40,6 +43,10 @@ def queue(addresses, subject, body, article=None):
     if rows:
         transaction.on_commit(send_waiting, robust=True)
     return rows
+
+
+def one_line(text):
+    return " ".join(text.split())
 
 
 def unsent():
@@ -78,7 +85,7 @@ def send_waiting(ids=None, everything=False):
     try:
         for mail in OutgoingMail.objects.filter(pk__in=claimed).order_by("created_at", "pk"):
             message = EmailMessage(
-                mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, [mail.to],
+                one_line(mail.subject), mail.body, settings.DEFAULT_FROM_EMAIL, [mail.to],
                 connection=connection,
             )  # fmt: skip
             try:

@@ -79,6 +79,8 @@ def settle(article, user, *, origin, changes_published=False):
             _tell_of_approval(article, step, user, origin)
         else:
             action = Action.RETURNED if roles.can_publish(user) else Action.WITHDRAWN
+            if step.of_changes:  # e.g. unpublished with them kept: no longer submitted
+                ArticleDraft.objects.filter(article=article).update(submitted_at=None)
             _end(article, step, action, user, "")
         step = None
     if step is None and wanted is not None:

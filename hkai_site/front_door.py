@@ -46,7 +46,9 @@ class FrontDoor:
         return []
 
     def answer(self, environ, start_response):
-        request = WSGIRequest(environ)
+        # A copy: Django's request writes PATH_INFO back decoded, and Django's handler,
+        # on a miss, cannot read that again (any character outside Latin-1 failed).
+        request = WSGIRequest(environ.copy())
         request_id = assign(environ.get("HTTP_X_REQUEST_ID", ""))
         if request.path_info.startswith(self.static_prefix):
             served = self.static(request, request_id, start_response)

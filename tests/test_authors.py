@@ -155,6 +155,24 @@ def test_author_feeds_list_their_articles(client, make_article, amy, oscar):
     assert entries == {"Hers": "Amy Wong", "Both": "Oscar Lee, Amy Wong"}
 
 
+def test_a_control_character_in_a_name_never_breaks_a_feed(client, make_article, amy):
+    # An Author edits their own name: a vertical tab pasted into it (or sent in a
+    # forged form) is a character XML 1.0 cannot hold, even escaped.
+    Person.objects.filter(pk=amy.pk).update(name="Amy\x0bWong\x01")
+    signed(make_article(title="Hers", tags=["courts"]), amy)
+    rss_creator = "{http://purl.org/dc/elements/1.1/}creator"
+    for name in ["feed", "atom_feed"]:
+        response = client.get(reverse(f"articles:{name}"))
+        assert response.status_code == 200, name
+        assert b"AmyWong" in response.content
+    for name in ["author_feed", "author_atom_feed"]:
+        response = client.get(reverse(f"articles:{name}", args=[amy.slug]))
+        assert response.status_code == 200, name
+        assert b"HKAI: AmyWong" in response.content
+    tag_feed = ET.fromstring(client.get(reverse("articles:tag_feed", args=["courts"])).content)
+    assert [item.findtext(rss_creator) for item in tag_feed.iter("item")] == ["AmyWong"]
+
+
 def test_author_pages_are_in_the_sitemap(client, make_article, amy, oscar):
     signed(make_article(), amy)
     signed(make_article(status=Article.Status.DRAFT), oscar)

@@ -7,8 +7,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from articles import bylines
-from articles.models import Article, Person
+from articles import bylines, previews
+from articles.models import Article, Person, PreviewLink
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,3 +62,22 @@ def test_an_editor_shares_a_draft_and_revokes_the_link(
     assert reader.goto(address).status == 404
     assert context.console.csp_violations() == []
     assert reader.context.console.csp_violations() == []
+
+
+def test_enter_in_a_field_saves_the_article_and_leaves_its_links_alone(
+    new_context, login, admin_user, make_article
+):
+    """Enter submits a form with its first submit button: it must be the form's own
+    Save, not "Revoke" or "Make a preview link" of the box above the buttons."""
+    draft = make_article(title="Harbour tolls", status=Article.Status.DRAFT)
+    link, _ = previews.make_link(draft, admin_user)
+    page = login(new_context(), admin_user).new_page()
+    page.goto(reverse("admin:articles_article_change", args=[draft.pk]))
+    page.locator("#id_title").fill("Harbour tolls to fall")
+    with page.expect_navigation():
+        page.locator("#id_title").press("Enter")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    draft.refresh_from_db()
+    link.refresh_from_db()
+    assert draft.title == "Harbour tolls to fall"
+    assert link.revoked_at is None and PreviewLink.objects.count() == 1

@@ -12,6 +12,8 @@ def call(path, **headers):
     """(status, headers, body, whether Django's handler ran) for a request to the site's
     real WSGI application."""
     environ = RequestFactory().get(path, **headers).environ
+    # As a WSGI server gives it (PEP 3333: bytes as Latin-1), not as the request decoded it.
+    environ["PATH_INFO"] = environ["PATH_INFO"].encode().decode("iso-8859-1")
     started = []
 
     def seen(**kwargs):
@@ -98,3 +100,18 @@ def test_static_files_over_plain_http_are_still_redirected_under_https(settings,
     b"".join(door(secure, lambda status, headers, exc=None: answers.append((status, headers))))
     assert answers[0][0] == "200 OK"
     assert dict(answers[0][1])["Strict-Transport-Security"].startswith("max-age=3600")
+
+
+def test_addresses_in_chinese_reach_django_through_the_front_door(make_article):
+    """The front door's own look at a request must leave the WSGI environ as the server
+    gave it: Django's request rewrites PATH_INFO, and a second one built from that
+    environ failed on any character outside Latin-1 (a 500 for every Chinese slug)."""
+    from articles import bylines
+    from articles.models import Person
+
+    article = make_article(title="港鐵新線", slug="港鐵新線", tags=["人工智能"])
+    bylines.set_bylines(article, [Person.objects.create(name="李明", slug="李明")])
+    for path in ["/articles/港鐵新線/", "/authors/李明/", "/tags/人工智能/", "/authors/無此人/"]:
+        expected = "404 Not Found" if "無此人" in path else "200 OK"
+        assert call(path)[0] == expected, path  # a miss: rendered by Django
+        assert call(path)[0] == expected, path  # then, for pages, from the cache

@@ -284,6 +284,33 @@ def test_other_ways_out_of_review_are_recorded_too(
     assert_consistent()
 
 
+def test_unpublishing_ends_a_submission_of_changes_and_republishing_asks_nothing(
+    smtp_server, author, editor, second_editor, client_for, make_article, commits
+):
+    """The bulk actions keep a live article's draft changes: once unpublished they are
+    no longer submitted, so publishing the article again puts nothing up for review."""
+    eddie, amy = client_for(editor), client_for(author)
+    live = make_article(author=author)
+    data = {**form_data(amy.get(change_url(live))), "title": "Changed"}
+    with commits():
+        amy.post(change_url(live), {**data, "_submit_changes": "Submit"})
+    changelist = reverse("admin:articles_article_changelist")
+    with commits():
+        eddie.post(changelist, {"action": "unpublish", "_selected_action": [live.pk]})
+    assert ReviewStep.objects.filter(article=live).last().action == Action.RETURNED
+    assert ArticleDraft.objects.get(article=live).submitted_at is None
+    assert texts(eddie.get(changelist), "#result_list .field-state") == ["Draft · draft changes"]
+    smtp_server.messages.clear()
+    with commits():
+        eddie.post(changelist, {"action": "publish", "_selected_action": [live.pk]})
+    assert not ReviewStep.objects.filter(waiting=True).exists()
+    assert smtp_server.messages == []
+    assert texts(eddie.get(INDEX), "#waiting-for-review tbody tr") == [
+        "Nothing is waiting for review."
+    ]
+    assert_consistent()
+
+
 # Roles, each enforced on the server: forged requests.
 
 
@@ -375,6 +402,28 @@ def test_a_megabyte_comment_is_refused_with_the_limit_and_nothing_changes(
     assert draft.status == Article.Status.REVIEW
     assert ReviewStep.objects.count() == 1 and smtp_server.messages == []
     assert_consistent()
+
+
+def test_a_title_with_line_breaks_is_sent_on_one_subject_line(
+    smtp_server, author, editor, client_for, draft, commits
+):
+    # A forged form (no browser's text box sends one) puts line breaks in the title:
+    # the subject header carries it on one line, and nothing else becomes a header.
+    amy = client_for(author)
+    title = "Harbour tolls\r\nBcc: someone@elsewhere.test\n\tcut"
+    submit(amy, draft, commits, title=title)
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.REVIEW
+    [message] = smtp_server.messages
+    assert message["Subject"] == "Waiting for review: Harbour tolls Bcc: someone@elsewhere.test cut"
+    assert message["Bcc"] is None and message["To"] == "eddie@hkai.test"
+    assert OutgoingMail.objects.get().last_error == ""
+    # A row queued before subjects were made one line goes too, when retried.
+    OutgoingMail.objects.create(
+        to="eddie@hkai.test", subject="Old\r\nrow", body="Body", created_at=timezone.now()
+    )
+    assert mail.send_waiting() == (1, 0)
+    assert smtp_server.messages[-1]["Subject"] == "Old row"
 
 
 def test_submitting_twice_records_one_submission_and_one_mail_each(
