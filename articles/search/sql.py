@@ -39,7 +39,9 @@ def ranked(engine, terms, filters=None):
     where, where_params = ("", [])
     if filters is not None:
         where, where_params = narrowing(filters, engine.ARTICLE_ID, engine.SORT_KEY)
-    expanded = prefixes.expansions(terms)
+    expanded = prefixes.expansions(terms, engine.EXPANDED_FROM)
+    if prefixes.impossible(terms, expanded):
+        return [], True
     query, params = engine.matches(terms, WINDOW + 1, where, where_params, expanded=expanded)
     order = engine.BEST_FIRST + ", " if filters is None or filters.sort != "date" else ""
     published, published_params = published_sql_condition("a")
@@ -61,6 +63,9 @@ def found_any(engine, terms, filters):
     published match."""
     if not any(not term.exclude for term in terms):
         return False
+    expanded = prefixes.expansions(terms, engine.EXPANDED_FROM)
+    if prefixes.impossible(terms, expanded):
+        return False
     where, where_params = narrowing(filters, engine.ARTICLE_ID, engine.SORT_KEY)
     published, published_params = published_sql_condition("pa")
     live = f"EXISTS (SELECT 1 FROM articles_article pa WHERE pa.id = {engine.ARTICLE_ID} "
@@ -73,7 +78,7 @@ def found_any(engine, terms, filters):
         [*where_params, *published_params],
         scored=False,
         ordered=False,
-        expanded=prefixes.expansions(terms),
+        expanded=expanded,
     )
     return bool(fetch(query, params))
 

@@ -7,10 +7,13 @@ so FTS5 reads the newest matches first and stops at the window. Prefix indexes f
 merging one for every word it expands to. bm25 ranks with column weights.
 """
 
-from . import sql
+from . import prefixes, sql
 
 FTS = "articles_search_fts"
 ARTICLE_WEIGHTS = "8.0, 4.0, 3.0, 1.0, 4.0"  # title, standfirst, headings, body, tags
+# Prefixes searched as the tokens they start from this length (search/prefixes.py):
+# shorter ones have FTS5 prefix indexes.
+EXPANDED_FROM = prefixes.SHORTEST
 # The article id is the low bits of the rowid (search.sort_key): no lookup per match.
 ARTICLE_BITS = 2**30 - 1
 
