@@ -70,5 +70,16 @@ def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, 
     return query, [tsquery(terms, expanded), *where_params, limit, tsquery(terms, expanded)]
 
 
+def articles_of(article_id, published):
+    """The join of the ranked matches to their published articles `a`: one primary key
+    lookup per match (OFFSET 0 keeps the subquery from being flattened). As a plain join
+    the planner hashed every published article first: 4-12 ms at 20,000 articles and
+    growing with them, against 1 ms for the 500 lookups."""
+    return (
+        "CROSS JOIN LATERAL (SELECT a.id, a.published_at FROM articles_article a "
+        f"WHERE a.id = {article_id} AND {published} OFFSET 0) a"
+    )
+
+
 def optimize():
     sql.execute(f"ANALYZE {sql.DOCUMENT}")

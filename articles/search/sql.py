@@ -45,12 +45,12 @@ def ranked(engine, terms, filters=None):
     query, params = engine.matches(terms, WINDOW + 1, where, where_params, expanded=expanded)
     order = engine.BEST_FIRST + ", " if filters is None or filters.sort != "date" else ""
     published, published_params = published_sql_condition("a")
-    # CROSS JOIN keeps SQLite's join order: the few matches first, then their articles.
+    # The few matches first, then their articles, one by one (engine.articles_of).
     rows = fetch(
         f"WITH m AS MATERIALIZED ({query}) "
         f"SELECT w.article_id, (SELECT COUNT(*) FROM m) FROM "
         f"(SELECT * FROM m ORDER BY sort_key DESC LIMIT {WINDOW}) w "
-        f"CROSS JOIN articles_article a WHERE a.id = w.article_id AND {published} "
+        f"{engine.articles_of('w.article_id', published)} "
         f"ORDER BY {order}a.published_at DESC, a.id DESC",
         [*params, *published_params],
     )

@@ -74,3 +74,9 @@ def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, 
 def optimize():
     sql.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
     sql.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")
+
+
+def articles_of(article_id, published):
+    """The join of the ranked matches to their published articles `a`: CROSS JOIN keeps
+    SQLite's join order, the few matches first, then their articles."""
+    return f"CROSS JOIN articles_article a WHERE a.id = {article_id} AND {published}"
