@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.http import QueryDict
@@ -685,3 +686,40 @@ def test_long_word_starts_find_every_word_they_start(client, make_article, monke
     ]
     assert titles(client, "regulatory") == ["Regulatory sandbox"]
     assert titles(client, "regulx") == []
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="PostgreSQL's GIN index",
+)
+@pytest.mark.django_db
+def test_postgresql_search_index_takes_documents_in_without_a_pending_list():
+    """With GIN's pending list every search also scanned the documents written since
+    the last vacuum, and the planner, counting its pages, read the whole table instead
+    (人工智能 at 20,000 articles: 126 ms against 20)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = 'articles_searchdocument_vector'"
+        )
+        assert "fastupdate=off" in (cursor.fetchone()[0] or [])
+
+
+def test_a_word_that_starts_no_token_is_not_looked_for_in_the_index(
+    make_article, django_assert_num_queries
+):
+    """Only the tokens it would start are read: PostgreSQL read every document to find
+    that nothing holds "regulatoin" (147 ms at 20,000 articles)."""
+    from articles.search import backend, narrowing, sql
+
+    make_article(title="Regulation", sections=[("", "regulation of drones")])
+    with django_assert_num_queries(1):
+        assert sql.ranked(backend(), terms_of("regulatoin drones"), narrowing.Filters()) == (
+            [],
+            True,
+        )
+    with django_assert_num_queries(1):
+        assert not sql.found_any(backend(), terms_of("regulatoin"), narrowing.Filters())
+    # Excluded, it excludes nothing.
+    assert sql.ranked(backend(), terms_of("drones -regulatoin"), narrowing.Filters())[0]

@@ -39,16 +39,18 @@ def ranked(engine, terms, filters=None):
     where, where_params = ("", [])
     if filters is not None:
         where, where_params = narrowing(filters, engine.ARTICLE_ID, engine.SORT_KEY)
-    expanded = prefixes.expansions(terms)
+    expanded = prefixes.expansions(terms, engine.EXPANDED_FROM)
+    if prefixes.impossible(terms, expanded):
+        return [], True
     query, params = engine.matches(terms, WINDOW + 1, where, where_params, expanded=expanded)
     order = engine.BEST_FIRST + ", " if filters is None or filters.sort != "date" else ""
     published, published_params = published_sql_condition("a")
-    # CROSS JOIN keeps SQLite's join order: the few matches first, then their articles.
+    # The few matches first, then their articles, one by one (engine.articles_of).
     rows = fetch(
         f"WITH m AS MATERIALIZED ({query}) "
         f"SELECT w.article_id, (SELECT COUNT(*) FROM m) FROM "
         f"(SELECT * FROM m ORDER BY sort_key DESC LIMIT {WINDOW}) w "
-        f"CROSS JOIN articles_article a WHERE a.id = w.article_id AND {published} "
+        f"{engine.articles_of('w.article_id', published)} "
         f"ORDER BY {order}a.published_at DESC, a.id DESC",
         [*params, *published_params],
     )
@@ -60,6 +62,9 @@ def found_any(engine, terms, filters):
     "Did you mean" suggestion finds something. One query, stopping at the newest
     published match."""
     if not any(not term.exclude for term in terms):
+        return False
+    expanded = prefixes.expansions(terms, engine.EXPANDED_FROM)
+    if prefixes.impossible(terms, expanded):
         return False
     where, where_params = narrowing(filters, engine.ARTICLE_ID, engine.SORT_KEY)
     published, published_params = published_sql_condition("pa")
@@ -73,7 +78,7 @@ def found_any(engine, terms, filters):
         [*where_params, *published_params],
         scored=False,
         ordered=False,
-        expanded=prefixes.expansions(terms),
+        expanded=expanded,
     )
     return bool(fetch(query, params))
 

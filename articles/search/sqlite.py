@@ -7,10 +7,13 @@ so FTS5 reads the newest matches first and stops at the window. Prefix indexes f
 merging one for every word it expands to. bm25 ranks with column weights.
 """
 
-from . import sql
+from . import prefixes, sql
 
 FTS = "articles_search_fts"
 ARTICLE_WEIGHTS = "8.0, 4.0, 3.0, 1.0, 4.0"  # title, standfirst, headings, body, tags
+# Prefixes searched as the tokens they start from this length (search/prefixes.py):
+# shorter ones have FTS5 prefix indexes.
+EXPANDED_FROM = prefixes.SHORTEST
 # The article id is the low bits of the rowid (search.sort_key): no lookup per match.
 ARTICLE_BITS = 2**30 - 1
 
@@ -71,3 +74,9 @@ def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, 
 def optimize():
     sql.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
     sql.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")
+
+
+def articles_of(article_id, published):
+    """The join of the ranked matches to their published articles `a`: CROSS JOIN keeps
+    SQLite's join order, the few matches first, then their articles."""
+    return f"CROSS JOIN articles_article a WHERE a.id = {article_id} AND {published}"
