@@ -26,7 +26,7 @@ def run(statements):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("articles", "0016_search_vocabulary"),
+        ("articles", "0023_search_vocabulary"),
     ]
 
     operations = [migrations.RunPython(run(POSTGRESQL), run(POSTGRESQL_UNDO))]
