@@ -46,7 +46,9 @@ class FrontDoor:
         return []
 
     def answer(self, environ, start_response):
-        request = WSGIRequest(environ)
+        # A copy: WSGIRequest writes the decoded path into the environ it reads, which
+        # Django's handler could not decode again (a 500 for /tags/網絡安全/ on a miss).
+        request = WSGIRequest(environ.copy())
         request_id = assign(environ.get("HTTP_X_REQUEST_ID", ""))
         if request.path_info.startswith(self.static_prefix):
             served = self.static(request, request_id, start_response)
