@@ -228,3 +228,26 @@ def test_a_translation_is_flagged_behind_naming_the_sections_changed(
         page = soup(admin_client.get(change_url(article)))
         flag = page.select_one(".translation-behind")
         assert flag.get_text() == "Behind its original, changed since: Background."
+
+
+def test_a_section_removed_from_the_original_flags_the_translation_behind(
+    admin_client, make_article, clock
+):
+    """Only the sections still in the original were compared: deleting one left the
+    translation looking up to date, though it still carries the removed text."""
+    english = make_article(
+        slug="original", sections=[("Background", "Old."), ("Outlook", "Unchanged.")]
+    )
+    data = form_data(admin_client.get(change_url(english)), publish=True)
+    assert admin_client.post(change_url(english), data).status_code == 302
+    clock.shift(60)
+    chinese = make_article(slug="translation", **chinese_article(7))
+    assert link_in_admin(admin_client, chinese, english).status_code == 302
+    clock.shift(60)
+    data = form_data(admin_client.get(change_url(english)), publish=True)
+    data["sections-0-DELETE"] = "on"
+    assert admin_client.post(change_url(english), data).status_code == 302
+    assert list(english.sections.values_list("heading", flat=True)) == ["Outlook"]
+    flag = soup(admin_client.get(change_url(chinese))).select_one(".translation-behind")
+    assert flag is not None
+    assert flag.get_text() == "Behind its original, changed since: Background (removed)."
