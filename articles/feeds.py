@@ -18,7 +18,31 @@ DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 
 
-class RssWithLanguages(Rss201rev2Feed):
+def _xml_safe(value):
+    """A feed's text (or list of texts, as categories) without what XML cannot carry."""
+    if isinstance(value, str):
+        return full_text.xml_text(value)
+    if isinstance(value, list | tuple):
+        return [_xml_safe(item) for item in value]
+    return value
+
+
+class XmlSafe:
+    """Every text given to the feed and its items made safe for XML once, here: a
+    topic's or a person's name (a category, a byline, a feed's title) can hold a
+    control character, on which Django's writer raises (a 500) or which it leaves in an
+    attribute (Atom's category term: a document no reader parses)."""
+
+    def __init__(self, *args, **kwargs):
+        safe = {name: _xml_safe(value) for name, value in kwargs.items()}
+        super().__init__(*map(_xml_safe, args), **safe)
+
+    def add_item(self, *args, **kwargs):
+        safe = {name: _xml_safe(value) for name, value in kwargs.items()}
+        super().add_item(*map(_xml_safe, args), **safe)
+
+
+class RssWithLanguages(XmlSafe, Rss201rev2Feed):
     """RSS 2.0 whose items each name their language (Dublin Core's dc:language) and
     carry their whole text (content:encoded, escaped as any text: nothing in it can
     close the element); the channel's <language> stays the site's."""
@@ -32,7 +56,7 @@ class RssWithLanguages(Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content"])
 
 
-class AtomWithLanguages(Atom1Feed):
+class AtomWithLanguages(XmlSafe, Atom1Feed):
     """Atom whose entries each carry their language as xml:lang and their whole text
     as <content type="html">."""
 

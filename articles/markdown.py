@@ -60,11 +60,12 @@ ALLOWED_ATTRIBUTES = {
 # An editor's marks on a span of text (docs/editors.md): `[臺灣]{lang=zh-Hant-TW}` is in
 # another language than the article (read aloud and drawn as that language, and kept as
 # written in the other Chinese script); `[智譜]{keep}` is kept as written in the other
-# script (articles/scripts.py). comrak leaves both as text; code keeps them as typed.
+# script (articles/scripts.py). comrak leaves both as text; code keeps them as typed,
+# and a tag too (a link's title, an image's alt text: a span there would end the value).
 _SPAN_MARK = re.compile(
     r"\[([^\[\]\n<>]{1,500})\]\{(?:lang=([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3})|(keep))\}"
 )
-_CODE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL)
+_CODE = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>|<[^>]*>)", re.DOTALL)
 
 
 def _span(match):
@@ -76,7 +77,7 @@ def _span(match):
 def _mark_spans(html):
     if "]{" not in html:
         return html
-    parts = _CODE.split(html)  # odd items: code, as typed
+    parts = _CODE.split(html)  # odd items: code and tags, as typed
     return "".join(part if i % 2 else _SPAN_MARK.sub(_span, part) for i, part in enumerate(parts))
 
 

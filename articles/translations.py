@@ -125,8 +125,8 @@ def alternates(request, article, versions):
 
 def behind(translated):
     """The parts of `translated`'s original changed since `translated` was last edited
-    (its title, standfirst, the headings of changed or added sections), for the admin;
-    [] when the translation is not behind."""
+    (its title, standfirst, the headings of changed, added or removed sections), for the
+    admin; [] when the translation is not behind."""
     original = translated.translation_of
     if original is None or original.updated_at <= translated.updated_at:
         return []
@@ -152,5 +152,9 @@ def behind(translated):
         section.heading or "Introduction"
         for section in now
         if before.get(section.anchor) != (section.heading, section.body)
+    ]
+    kept = {section.anchor for section in now}
+    changed += [
+        f"{s.heading or 'Introduction'} (removed)" for s in state.sections if s.anchor not in kept
     ]
     return changed

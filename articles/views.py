@@ -15,6 +15,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.http import RFC3986_SUBDELIMS, url_has_allowed_host_and_scheme
@@ -420,12 +421,16 @@ def article_markdown(request, slug):
     articles = articles.prefetch_related("sections", "tags", bylines.prefetch())
     article = get_object_or_404(articles, slug=slug)
     found = images.found_in(article.sections.all())  # a query only when there are any
-    text = plain_text.article_markdown(article, request.build_absolute_uri, found)
+    # The text as written, whatever the prefix: its addresses those of the interface in
+    # its own language, as the article page's canonical link (translations.py).
+    with translation.override(addresses.INTERFACE_OF[article.language]):
+        text = plain_text.article_markdown(article, request.build_absolute_uri, found)
+        canonical = request.build_absolute_uri(article.get_absolute_url())
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Language"] = article.language
     # When public content last changed, not this article: a tag renamed or another
     # article published changes this text too.
     cache.set_last_modified(response)
-    canonical = request.build_absolute_uri(article.get_absolute_url())
     response["Link"] = f'<{canonical}>; rel="canonical"'
     return response
 

@@ -151,3 +151,15 @@ def test_the_prefixed_home_page_costs_what_the_english_one_does(
         make_article(tags=["Policy"])
     with django_assert_num_queries(6):
         client.get("/zh-hant/")
+
+
+@pytest.mark.parametrize(
+    "path", ["/authors/nobody/", "/zh-hant/tags/no-such-topic/", "/archive/1999/", "/?page=99"]
+)
+def test_a_page_not_found_names_no_canonical_or_other_addresses(client, seeded, path):
+    """A 404 naming itself canonical, and its three interfaces as alternates, pointed
+    crawlers at addresses that are all 404."""
+    response = client.get(path)
+    assert response.status_code == 404
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    assert page.select("link[rel=canonical]") == [] and page.select("link[hreflang]") == []

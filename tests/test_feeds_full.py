@@ -148,3 +148,32 @@ def test_library_images_cost_one_query_for_the_whole_feed(
         make_article(sections=[("", body), ("B", f"![](image:{make_image().pk})")])
     with django_assert_num_queries(6):
         client.get(reverse("articles:feed"))
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("articles:feed", []),
+        ("articles:atom_feed", []),
+        ("articles:tag_feed", ["bell-topic"]),
+        ("articles:tag_atom_feed", ["bell-topic"]),
+        ("articles:author_feed", ["bell-person"]),
+        ("articles:author_atom_feed", ["bell-person"]),
+    ],
+)
+def test_control_characters_in_topics_and_names_do_not_break_the_feeds(
+    client, make_article, name, args
+):
+    """A topic's or a person's name reaches the feed as a category, a byline, the feed's
+    title: the RSS feeds answered 500 and the Atom ones invalid XML (an attribute)."""
+    from articles.models import Byline, Person
+
+    article = make_article(title="Named", tags=["Bell\x07 topic"])
+    person = Person.objects.create(name="Bell\x06 person", slug="bell-person")
+    Byline.objects.create(article=article, person=person)
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "\x07" not in text and "\x06" not in text
+    ET.fromstring(response.content)  # well-formed
+    assert "Bell topic" in text and "Bell person" in text

@@ -115,3 +115,17 @@ def test_addresses_in_chinese_reach_django_through_the_front_door(make_article):
         expected = "404 Not Found" if "無此人" in path else "200 OK"
         assert call(path)[0] == expected, path  # a miss: rendered by Django
         assert call(path)[0] == expected, path  # then, for pages, from the cache
+
+
+def test_an_address_in_chinese_reaches_django_intact(client, make_article):
+    """WSGIRequest writes the decoded path back into the environ it is given; Django's
+    handler, given that environ after a miss, could not read the path again (a 500 for
+    every address with a character outside Latin-1, such as a Chinese topic's)."""
+    article = make_article(title="Topic page")
+    article.tags.add("網絡安全")
+    status, _, body, django_ran = call("/tags/網絡安全/")
+    assert (status, django_ran) == ("200 OK", True)
+    assert "網絡安全" in body.decode()
+    again = call("/tags/網絡安全/")
+    assert (again[0], again[2], again[3]) == ("200 OK", body, False)  # then stored
+    assert call("/articles/不存在/")[0].startswith("404")

@@ -103,3 +103,26 @@ def test_a_table_too_wide_to_read_stays_text():
     row = "|" + "a|" * 600
     html = render_markdown(f"{row}\n|{'-|' * 600}\n")
     assert "<table>" not in html and "a|a|a" in html
+
+
+@pytest.mark.parametrize(
+    "source, attribute",
+    [
+        ('[the site](/about/ "[智譜]{keep} and co")', "title"),
+        ("![[香港]{lang=zh-Hant-HK}](/media/a.png)", "alt"),
+    ],
+)
+def test_a_span_mark_inside_a_link_title_or_alt_text_stays_text(source, attribute):
+    """A mark is made into a span only in text: inside an attribute its quotes ended the
+    attribute and spilt the rest of the tag onto the page ("a" />")."""
+    html = render_markdown(source)
+    soup = BeautifulSoup(html, "html.parser")
+    tag = soup.find(["a", "img"])
+    assert "]{" in tag[attribute] and "span" not in tag[attribute]
+    assert soup.find("span") is None
+    assert soup.get_text().strip() in ("the site", "")
+
+
+def test_span_marks_in_text_beside_links_still_become_spans():
+    html = render_markdown('[a](/x "t") [智譜]{keep} and [Move]{lang=en}')
+    assert '<span translate="no">智譜</span>' in html and '<span lang="en">Move</span>' in html

@@ -152,3 +152,30 @@ def test_llms_txt_query_count_is_flat(client, make_article, django_assert_num_qu
     with django_assert_num_queries(4):
         response = client.get(reverse("llms_txt"))
     assert response.content.decode().count(".md)") == 20
+
+
+@pytest.mark.parametrize(
+    ("language", "prefix", "original"),
+    [("zh-Hant-HK", "/zh-hans", "/zh-hant"), ("zh-Hans", "", "/zh-hans"), ("en", "/zh-hant", "")],
+)
+def test_markdown_in_another_interface_names_its_language_and_the_page_as_written(
+    client, make_article, language, prefix, original
+):
+    """The text is the article as written: it said it was in the interface's language
+    (Content-Language: zh-hans over Traditional text) and named as canonical the
+    interface's page, where the article page itself names the one as written."""
+    from devtools.generator import chinese_article
+
+    fields = chinese_article(3, script=language) if language != "en" else {}
+    fields.pop("sections", None)
+    fields["language"] = language
+    article = make_article(slug="written", **fields)
+    response = client.get(f"{prefix}/articles/written.md")
+    assert response.status_code == 200
+    assert response["Content-Language"] == language
+    page = f"http://testserver{original}/articles/written/"
+    assert response["Link"] == f'<{page}>; rel="canonical"'
+    assert f"- Web page: {page}" in response.content.decode()
+    html = BeautifulSoup(client.get(f"{prefix}/articles/written/").content, "html.parser")
+    assert html.select_one("link[rel=canonical]")["href"] == page
+    assert article.title in response.content.decode()

@@ -3,12 +3,13 @@ sitemap, seen by editors in the admin (behind when the original moved on), and l
 that could loop refused."""
 
 import datetime
+import threading
 from xml.etree import ElementTree
 
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 
 from articles.models import Article
@@ -171,6 +172,40 @@ def test_the_database_refuses_them_from_any_writer(pair, make_article):
             Article.objects.filter(pk=article.pk).update(translation_of=original)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_at_once_cannot_link_two_articles_to_each_other(make_article):
+    """One transaction makes A a translation of B while another makes B one of A: each
+    trigger read the other's row as it stood, and both committed a loop."""
+    a, b = make_article(slug="a"), make_article(slug="b")
+    outcome = []
+
+    def link_b_to_a():
+        try:
+            with transaction.atomic():
+                Article.objects.filter(pk=b.pk).update(translation_of=a)
+            outcome.append("linked")
+        except IntegrityError:
+            outcome.append("refused")
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        Article.objects.filter(pk=a.pk).update(translation_of=b)
+        other = threading.Thread(target=link_b_to_a)
+        other.start()
+        with connection.cursor() as cursor:  # until the other one waits, or is done
+            for _ in range(1000):
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                if cursor.fetchone()[0] or not other.is_alive():
+                    break
+                other.join(timeout=0.01)
+    other.join(timeout=30)
+    assert outcome == ["refused"]
+    links = dict(Article.objects.filter(pk__in=[a.pk, b.pk]).values_list("slug", "translation_of"))
+    assert links == {"a": b.pk, "b": None}
+
+
 def test_a_translation_is_flagged_behind_naming_the_sections_changed(
     admin_client, make_article, clock
 ):
@@ -193,3 +228,26 @@ def test_a_translation_is_flagged_behind_naming_the_sections_changed(
         page = soup(admin_client.get(change_url(article)))
         flag = page.select_one(".translation-behind")
         assert flag.get_text() == "Behind its original, changed since: Background."
+
+
+def test_a_section_removed_from_the_original_flags_the_translation_behind(
+    admin_client, make_article, clock
+):
+    """Only the sections still in the original were compared: deleting one left the
+    translation looking up to date, though it still carries the removed text."""
+    english = make_article(
+        slug="original", sections=[("Background", "Old."), ("Outlook", "Unchanged.")]
+    )
+    data = form_data(admin_client.get(change_url(english)), publish=True)
+    assert admin_client.post(change_url(english), data).status_code == 302
+    clock.shift(60)
+    chinese = make_article(slug="translation", **chinese_article(7))
+    assert link_in_admin(admin_client, chinese, english).status_code == 302
+    clock.shift(60)
+    data = form_data(admin_client.get(change_url(english)), publish=True)
+    data["sections-0-DELETE"] = "on"
+    assert admin_client.post(change_url(english), data).status_code == 302
+    assert list(english.sections.values_list("heading", flat=True)) == ["Outlook"]
+    flag = soup(admin_client.get(change_url(chinese))).select_one(".translation-behind")
+    assert flag is not None
+    assert flag.get_text() == "Behind its original, changed since: Background (removed)."
