@@ -116,8 +116,10 @@ class _Listener:
     a socket, where reading the state was a round trip of 400 us on a busy 2-core machine
     (a third of a cached page's cost there). Writes this process makes itself are
     counted as they are sent (`count_own_write`), not left to the notification's trip
-    back. PostgreSQL delivers a notification to every listener as the transaction
-    commits: a reader asking after an editor's save was confirmed sees the edit."""
+    back. PostgreSQL signals every listener as the transaction commits, but the
+    notification's trip to this socket can end after the writer has its answer: a
+    request another worker answers in that window still gets the page as it was
+    (docs/architecture.md, "Freshness on PostgreSQL")."""
 
     RETRY_S = 1.0
 
