@@ -108,10 +108,10 @@ class LatestArticlesFeed(Feed):
         return feed_items(articles()[:FEED_LENGTH])
 
     def item_title(self, article):
-        return full_text.xml_text(article.title)
+        return article.title
 
     def item_description(self, article):
-        return full_text.xml_text(article.standfirst)
+        return article.standfirst
 
     def item_pubdate(self, article):
         return article.published_at
@@ -120,8 +120,7 @@ class LatestArticlesFeed(Feed):
         return article.updated_at
 
     def item_author_name(self, article):
-        # People's names are typed by their owners, as titles are: kept XML-safe.
-        return full_text.xml_text(article.byline)
+        return article.byline
 
     def item_extra_kwargs(self, article):
         base = self.request.build_absolute_uri(article.get_absolute_url())
@@ -205,11 +204,10 @@ class AuthorFeed(LatestArticlesFeed):
         return person
 
     def title(self, person):
-        names = {"site": settings.SITE_NAME, "author": full_text.xml_text(person.name)}
-        return _("%(site)s: %(author)s") % names
+        return _("%(site)s: %(author)s") % {"site": settings.SITE_NAME, "author": person.name}
 
     def description(self, person):
-        names = {"site": settings.SITE_NAME, "author": full_text.xml_text(person.name)}
+        names = {"site": settings.SITE_NAME, "author": person.name}
         return _("The latest %(site)s articles by %(author)s.") % names
 
     def link(self, person):
