@@ -42,7 +42,7 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
-from .addresses import path_language, request_language
+from .addresses import in_interface, path_language, request_language
 from .models import Article, ContentVersion, live_state_q, time_q
 from .triggers import CHANNEL
 
@@ -403,11 +403,6 @@ CONDITIONS = frozenset(
 )
 
 
-def _in_language(code, function, *args, **kwargs):
-    with translation.override(code):
-        return function(*args, **kwargs)
-
-
 class PageCacheMiddleware:
     """Serve anonymous GET/HEAD requests for public pages from the cache.
 
@@ -437,7 +432,7 @@ class PageCacheMiddleware:
         # Shareable previews: secret, unpublished, never looked up nor stored here, in
         # any interface's address.
         self.preview_prefixes = tuple(
-            _in_language(code, reverse, "articles:preview", args=["token"]).rsplit("token", 1)[0]
+            in_interface(reverse("articles:preview", args=["token"]), code).rsplit("token", 1)[0]
             for code, _ in settings.LANGUAGES
         )
         release()  # before the first request
