@@ -696,6 +696,9 @@ class SearchDocument(models.Model):
     headings = models.TextField(blank=True)
     body = models.TextField(blank=True)
     tags = models.TextField(blank=True)
+    # PostgreSQL only: the neighbouring words no token joins, a line each (search/text.py
+    # `links`), indexed as they are in `link_vector` (migration 0026). Null on SQLite.
+    links = models.TextField(null=True, blank=True)
 
     def __str__(self):
         return f"search document of article {self.article_id}"

@@ -100,6 +100,11 @@ QUERIES = [
     ('"virtual banking"', {"fintech-rules"}),
     ('"香港 人工智能"', {"hk-traditional"}),
     ('"人工智能 香港"', {"mainland-simplified"}),
+    ('"by a venture capital group"', {"quantum-lab"}),
+    ('"capital venture"', set()),
+    ('"fintech startups in 香港"', {"hk-traditional"}),
+    ('"金融科技 fintech"', {"hk-traditional"}),
+    ('"venture capital" -quantum', {HK}),
     # exclusions
     ("fintech -quantum", {"fintech-rules", "hk-traditional"}),
     ("fintech -regulators", {"hk-traditional"}),

@@ -39,6 +39,7 @@ from ..models import (
 from . import filters as narrowing
 from . import misses, prefixes, spelling, sql
 from .text import CJK_RUN, MAX_QUERY_LENGTH, WORD, fold, normalize, spellings, stem, terms_of
+from .text import links as text_links
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -61,6 +62,7 @@ read_filters = narrowing.read
 # What `rebuild()` writes: the index exists where all these tables do.
 INDEX_MODELS = (SearchEntry, SearchDocument, SearchWord, SearchToken, SearchIndexState)
 INDEX_FORMAT = "documents-2"  # 2: with the vocabulary of "Did you mean" and SearchToken
+LINKED_FORMAT = "-links"  # PostgreSQL's documents also hold their links (migration 0026)
 PAGE_SIZE = 10  # hits a page, on /search/ and in the API
 SNIPPET_LENGTH = 220
 HEADING_WEIGHT = 3
@@ -366,7 +368,7 @@ def sort_key(published_at, article_id):
 def document_fields(article, entries, tag_names):
     """What an article's SearchDocument holds (also for bulk writers): its normalised
     title and standfirst, its sections' entries' headings and text, its tags."""
-    return {
+    fields = {
         "article_id": article.pk,
         "sort_key": sort_key(article.published_at, article.pk),
         "title": normalize(article.title),
@@ -375,6 +377,13 @@ def document_fields(article, entries, tag_names):
         "body": " ".join(entry.body for entry in entries if entry.body),
         "tags": normalize(" ".join(tag_names)),
     }
+    # PostgreSQL finds quoted phrases by these (search/postgresql.py); FTS5 reads
+    # positions fast enough, so SQLite leaves them out (the column stays empty).
+    links = None
+    if connection.vendor == "postgresql":
+        held = (fields[name].split() for name in ("title", "standfirst", "headings", "body", "tags"))
+        links = "\n".join(sorted({link for tokens in held for link in text_links(tokens)}))
+    return {**fields, "links": links}
 
 
 def index_documents(article_ids):
@@ -457,13 +466,17 @@ def rebuild():
             index_documents(ids[start : start + BATCH // 4])
         backend().optimize()
         SearchIndexState.objects.all().delete()
-        SearchIndexState.objects.create(format=INDEX_FORMAT)
+        SearchIndexState.objects.create(format=index_format())
     return SearchEntry.objects.count()
+
+
+def index_format():
+    return INDEX_FORMAT + (LINKED_FORMAT if connection.vendor == "postgresql" else "")
 
 
 def ensure_index():
     """Rebuild the index when it was made another way (or never): after migrations.
     Returns the number of entries written, or None when the index was up to date."""
-    if SearchIndexState.objects.filter(format=INDEX_FORMAT).exists():
+    if SearchIndexState.objects.filter(format=index_format()).exists():
         return None
     return rebuild()

@@ -119,6 +119,34 @@ def tokens(text):
     return found
 
 
+def is_pair(token, before):
+    """Whether `token` is the pair of Chinese characters that the character `before`
+    starts, where tokens() put it: inside a run of Chinese."""
+    return len(token) == 2 and is_cjk(token) and token[0] == before
+
+
+def links(held):
+    """The neighbouring words of a field's tokens (`held`: the index's tokens in order)
+    that no token of theirs joins, each as "word word": English words side by side,
+    English beside Chinese, and Chinese on either side of a break (a space, a line,
+    punctuation). Inside a run of Chinese, each pair of neighbours is a token already.
+    With them, PostgreSQL finds a quoted phrase through its index, as documents holding
+    these words side by side, rather than by reading every document holding its words
+    to check their positions (search/postgresql.py)."""
+    units, joined = [], []  # words and single characters; whether a pair token joins each to the next
+    for i, token in enumerate(held):
+        if i and is_pair(token, held[i - 1]):
+            joined[-1] = True
+            continue
+        units.append(token)
+        joined.append(False)
+    return [
+        f"{first} {second}"
+        for first, second, pair in zip(units, units[1:], joined, strict=False)
+        if not pair
+    ]
+
+
 def normalize(text):
     """Text as the index holds it: its tokens (see above), from its Simplified form
     with mainland rewordings added (see the top of this module), joined by spaces."""
