@@ -6,24 +6,12 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate, pre_migrate
 
         from . import signals  # noqa: F401  (connects the receivers)
 
         pre_migrate.connect(uninstall_triggers, sender=self)
         post_migrate.connect(install_triggers, sender=self)
-        connection_created.connect(track_own_writes)
-
-
-def track_own_writes(connection, **kwargs):
-    """On PostgreSQL, this process's own writes move its change mark as they are sent
-    (articles/cache.py, `_Listener`); other processes' are heard as they commit."""
-    if connection.vendor == "postgresql":
-        from .cache import count_own_write
-
-        if count_own_write not in connection.execute_wrappers:
-            connection.execute_wrappers.append(count_own_write)
 
 
 def uninstall_triggers(using, **kwargs):

@@ -27,6 +27,7 @@ import hashlib
 import os
 import pathlib
 import re
+import select
 import threading
 import time
 
@@ -34,7 +35,7 @@ import psycopg
 from django.conf import settings
 from django.core.cache import cache
 from django.core.handlers.wsgi import get_bytes_from_wsgi
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection
 from django.http import QueryDict
 from django.http.request import split_domain_port
 from django.urls import Resolver404, resolve, reverse
@@ -44,7 +45,6 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from .addresses import in_interface, path_language, request_language
 from .models import Article, ContentVersion, live_state_q, time_q
-from .triggers import CHANNEL
 
 PAGE_TIMEOUT = 24 * 60 * 60
 DATA_TIMEOUT = 24 * 60 * 60
@@ -110,56 +110,85 @@ def _sqlite_mark(raw):
     return raw.execute("PRAGMA data_version").fetchone()[0], raw.total_changes
 
 
-class _Listener:
-    """This worker's own PostgreSQL session, LISTENing on the channel the triggers NOTIFY
-    when a change commits (articles/triggers.py): checking it is a non-blocking read of
-    a socket, where reading the state was a round trip of 400 us on a busy 2-core machine
-    (a third of a cached page's cost there). Writes this process makes itself are
-    counted as they are sent (`count_own_write`), not left to the notification's trip
-    back. PostgreSQL signals every listener as the transaction commits, but the
-    notification's trip to this socket can end after the writer has its answer: a
-    request another worker answers in that window still gets the page as it was
-    (docs/architecture.md, "Freshness on PostgreSQL")."""
+class Unanswered(OperationalError):
+    """The database did not answer the version read in time (hung, or unreachable
+    without a refusal): the page is answered as in an outage (503), never as it was."""
 
+
+class _Session:
+    """This worker's own PostgreSQL session, reading the version row with a prepared
+    statement on every cached hit: a page older than the last committed change is never
+    served, whoever committed it (the triggers move the row in the writer's own
+    transaction), on whichever server. It costs a round trip: 12 us of the worker's CPU
+    and 12 us of the server's in a loop, where the state query through Django's
+    connection took 200 and 270 us; several times that on two busy cores
+    (docs/architecture.md, "Freshness on PostgreSQL", has the figures and the choice).
+
+    A database that refuses or drops the session gives None (the state is then read
+    through Django's connection, as on any miss); one that does not answer within
+    TIMEOUT_S raises `Unanswered`, and so does every read in the RETRY_S after it, so a
+    hung database costs each worker one timeout a second, not one per request."""
+
+    NAME = b"hkai_version"
+    SQL = (f"SELECT version, changed FROM {ContentVersion._meta.db_table} WHERE id = 1").encode()
+    TIMEOUT_S = 1.0
     RETRY_S = 1.0
 
     def __init__(self):
-        self.raw, self.pid, self.heard, self.failed_at = None, None, 0, -self.RETRY_S
-        self.own_writes = 0
+        self.raw, self.pid, self.failed_at, self.unanswered_at = None, None, 0.0, 0.0
+        self.reads = 0  # round trips made (tests count them)
         self.lock = threading.Lock()  # one session for the process's threads
 
-    def mark(self):
-        """A value that moves whenever a change may have committed since the last call,
-        or None while the session is not listening (then the state is read each time)."""
+    def read(self):
+        """(version, changed) as committed now, or None while there is no session."""
         with self.lock:
-            return self._mark()
+            if time.time() - self.unanswered_at < self.RETRY_S:
+                raise Unanswered("the database did not answer the version read")
+            if self.raw is None or self.pid != os.getpid():
+                if not self.start():
+                    return None
+            try:
+                return self.ask(self.raw.pgconn)
+            except psycopg.Error:  # the server went away: a new session next time
+                self.close()
+                return None
 
-    def _mark(self):
-        if self.raw is None or self.pid != os.getpid():
-            return self.start()
-        pgconn = self.raw.pgconn
-        try:
+    def ask(self, pgconn):
+        pgconn.send_query_prepared(self.NAME, None)
+        deadline = time.monotonic() + self.TIMEOUT_S
+        while pgconn.is_busy():  # what libpq's blocking call does, with a timeout
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([pgconn.socket], [], [], left)[0]:
+                self.close()
+                self.unanswered_at = time.time()
+                raise Unanswered("the database did not answer the version read")
             pgconn.consume_input()
-            while pgconn.notifies() is not None:
-                self.heard += 1
-        except psycopg.Error:  # the server went away: listen again
-            self.close()
-            return None
-        return self.heard, self.own_writes
+        result, row = pgconn.get_result(), None
+        while pgconn.get_result() is not None:
+            pass
+        self.reads += 1
+        if result.status != psycopg.pq.ExecStatus.TUPLES_OK:
+            return None  # no table yet
+        if result.ntuples:
+            row = tuple(int(result.get_value(0, column) or 0) for column in (0, 1))
+        return row
 
     def start(self):
-        if time.monotonic() - self.failed_at < self.RETRY_S:
-            return None
+        if time.time() - self.failed_at < self.RETRY_S:
+            return False
         self.close()
+        params = {**connection.get_connection_params(), "connect_timeout": 2}
         try:
-            raw = connection.get_new_connection(connection.get_connection_params())
+            raw = connection.get_new_connection(params)
             raw.autocommit = True
-            raw.execute(f"LISTEN {CHANNEL}")
+            prepared = raw.pgconn.prepare(self.NAME, self.SQL)
+            if prepared.status != psycopg.pq.ExecStatus.COMMAND_OK:
+                raise psycopg.OperationalError(prepared.error_message.decode())
         except (psycopg.Error, DatabaseError):
-            self.failed_at = time.monotonic()
-            return None
-        self.raw, self.pid, self.heard = raw, os.getpid(), self.heard + 1
-        return None  # read the state now that any later change will be heard
+            self.failed_at = time.time()
+            return False
+        self.raw, self.pid = raw, os.getpid()
+        return True
 
     def close(self):
         raw, self.raw = self.raw, None
@@ -168,22 +197,15 @@ class _Listener:
                 raw.close()
 
 
-_LISTENER = _Listener()
-
-
-def count_own_write(execute, sql, params, many, context):
-    """Django's execute wrapper on each PostgreSQL connection (apps.py): a statement
-    that may write moves this process's mark before it runs."""
-    if not sql.lstrip()[:6].upper() == "SELECT":
-        _LISTENER.own_writes += 1
-    return execute(sql, params, many, context)
+_SESSION = _Session()
 
 
 def current_version():
     """(state, changed) as of now: `state` a string that moves on with every committed
     change and every scheduled time that passes; `changed` when that last happened, in
-    seconds since 1970 (for Last-Modified). One small query, no write; on SQLite none
-    while nothing was written and no scheduled time came since this thread last read it."""
+    seconds since 1970 (for Last-Modified). One small query, no write; while nothing was
+    written and no scheduled time came since this thread last read it, none on SQLite and
+    on PostgreSQL only the version row, on the worker's own session (`_Session`)."""
     now = timezone.now()
     mark = None
     if connection.vendor == "sqlite":
@@ -191,8 +213,8 @@ def current_version():
         raw = connection.connection
         mark = (raw, *_sqlite_mark(raw))
     elif connection.vendor == "postgresql" and not connection.in_atomic_block:
-        heard = _LISTENER.mark()  # inside a transaction its own writes go unheard: read
-        mark = None if heard is None else ("heard", *heard)
+        row = _SESSION.read()  # in a transaction, its own writes are uncommitted: read
+        mark = None if row is None else ("row", *row)
     if mark is not None:
         last = getattr(_LAST, "value", None)
         if last is not None and last[0] == mark and last[1] <= now < last[2]:
@@ -460,6 +482,8 @@ class PageCacheMiddleware:
             keep_read_parameters(request)
         try:
             version, changed = current_version()[:2]
+        except Unanswered:
+            raise  # a hung database: an outage (503), not a wait in the view
         except DatabaseError:  # no database (yet): the view decides what to answer
             return None
         key = self.key(request, host, version)

@@ -51,24 +51,18 @@ LIVE = f"'{Article.Status.PUBLISHED}'"  # the stored part of the published rule
 # search.sort_key, as SQL (articles.search imports this module's models, not the reverse).
 KEY_SPAN, UNPUBLISHED_SECONDS = 2**30, -(2**32)
 
-# PostgreSQL tells every listening worker when a change commits (articles/cache.py).
-CHANNEL = "hkai_content"
-
 DIALECT = {
     "sqlite": {
         "new_version": "random()",
         "now_seconds": "CAST(strftime('%s', 'now') AS INTEGER)",
         "now": "strftime('%Y-%m-%d %H:%M:%f', 'now')",
         "seconds_published": "CAST(strftime('%s', NEW.published_at) AS INTEGER)",
-        "notify": "",
     },
     "postgresql": {
         "new_version": "CAST(floor(random() * 4611686018427387904) AS bigint)",
         "now_seconds": "CAST(floor(extract(epoch FROM now())) AS bigint)",
         "now": "now()",
         "seconds_published": "CAST(trunc(extract(epoch FROM NEW.published_at)) AS bigint)",
-        # Delivered when the transaction commits, once however many statements moved it.
-        "notify": f"; PERFORM pg_notify('{CHANNEL}', '')",
     },
 }
 
@@ -90,7 +84,7 @@ def _bump():
     return (
         f"INSERT INTO {version} (id, version, changed) VALUES (1, {{new_version}}, "
         "{now_seconds}) ON CONFLICT (id) DO UPDATE SET version = excluded.version, "
-        "changed = excluded.changed{notify}"
+        "changed = excluded.changed"
     )
 
 
@@ -358,8 +352,6 @@ def install(connection):
                 continue
             for statement in render(trigger):
                 cursor.execute(statement.format(**DIALECT[vendor]))
-        cursor.execute(_bump().format(**{**DIALECT[vendor], "notify": ""}))
-        if vendor == "postgresql":
-            cursor.execute(f"SELECT pg_notify('{CHANNEL}', '')")
+        cursor.execute(_bump().format(**DIALECT[vendor]))
         for statement in RECOUNT:
             cursor.execute(statement)

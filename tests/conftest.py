@@ -56,6 +56,16 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def own_session_closed():
+    """The page cache's own PostgreSQL session (articles/cache.py, `_Session`) ends with
+    each test: left open, it keeps the test database from being dropped."""
+    yield
+    from articles import cache
+
+    cache._SESSION.close()
+
+
 @pytest.fixture
 def make_article(db):
     """Create an article (published an hour ago unless told otherwise) with sections and tags."""

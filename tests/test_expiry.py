@@ -106,7 +106,7 @@ def test_an_expired_article_leaves_every_public_surface_on_time_without_a_write(
 @pytest.fixture
 def listener_closed_after():
     yield
-    cache._LISTENER.close()  # PostgreSQL: its session would keep the test database open
+    cache._SESSION.close()  # PostgreSQL: its session would keep the test database open
 
 
 @pytest.mark.django_db(transaction=True)
