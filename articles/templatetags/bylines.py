@@ -4,6 +4,8 @@ from django import template
 from django.conf import settings
 from django.utils.html import format_html, format_html_join
 
+from articles.links import person as person_address
+
 register = template.Library()
 
 
@@ -17,6 +19,6 @@ def byline_links(article):
     links = format_html_join(
         ", ",
         '<a href="{}" rel="author">{}</a>',
-        ((person.get_absolute_url(), person.name) for person in people),
+        ((person_address(person), person.name) for person in people),
     )
     return format_html("{}", links)
