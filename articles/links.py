@@ -11,7 +11,7 @@ checks every one against reverse().
 import functools
 from urllib.parse import quote
 
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.timezone import localtime
 from django.utils.translation import get_language
@@ -22,9 +22,10 @@ MONTH = ("8888", "77")
 
 
 @functools.lru_cache(maxsize=256)
-def _parts(name, stand_ins, language, script_prefix, urlconf):
+def _parts(name, stand_ins, language, script_prefix):
     """The text around each argument of `name`'s address: reverse() of stand-ins, once
-    per interface (`language`), script prefix and URLconf."""
+    per interface (`language`) and script prefix. (No request here sets its own URLconf,
+    request.urlconf, which reverse() would also follow.)"""
     address = reverse(name, args=stand_ins)
     parts = []
     for stand_in in stand_ins:
@@ -34,7 +35,7 @@ def _parts(name, stand_ins, language, script_prefix, urlconf):
 
 
 def _shape(name, stand_ins=SLUG):
-    return _parts(name, stand_ins, get_language(), get_script_prefix(), get_urlconf())
+    return _parts(name, stand_ins, get_language(), get_script_prefix())
 
 
 def slug_address(name, slug):
