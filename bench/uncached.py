@@ -161,7 +161,8 @@ def measure(paths):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=60, help="distinct pages of each kind")
-    parser.add_argument("--profile", help="a page's name: print its cProfile")
+    parser.add_argument("--page", help="measure this page alone (a name in the table)")
+    parser.add_argument("--profile", help="a page's name: measure it alone, print its cProfile")
     parser.add_argument("--rounds", type=int, default=3, help="the best of so many medians")
     parser.add_argument("--templates", action="store_true", help="time each template too")
     args = parser.parse_args()
@@ -174,7 +175,7 @@ def main():
     per_template.clear()
     print(f"{'page':12} {'total':>7} {'SQL':>7} {'template':>9} {'Python':>7}  (ms, median)")
     for name, paths in picked.items():
-        if args.profile and name != args.profile or not paths:
+        if name != (args.profile or args.page or name) or not paths:
             continue
         shown = paths[: args.pages]
         rounds = [measure(shown) for _ in range(args.rounds)]
