@@ -11,6 +11,8 @@ checks every one against reverse().
 import functools
 from urllib.parse import quote
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.timezone import localtime
@@ -32,6 +34,13 @@ def _parts(name, stand_ins, language, script_prefix):
         before, address = address.split(stand_in, 1)
         parts.append(before)
     return (*parts, address)
+
+
+@receiver(setting_changed)
+def _forget(setting, **kwargs):
+    """Tests (and only tests) change the URLconf or the languages under a running site."""
+    if setting in {"ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE"}:
+        _parts.cache_clear()
 
 
 def _shape(name, stand_ins=SLUG):

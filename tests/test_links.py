@@ -4,7 +4,8 @@ every interface and under a script prefix."""
 import datetime
 
 import pytest
-from django.urls import reverse, set_script_prefix
+from django.test import override_settings
+from django.urls import include, path, reverse, set_script_prefix
 from django.utils import timezone, translation
 from taggit.models import Tag
 
@@ -42,3 +43,15 @@ def test_a_month_is_the_one_its_time_falls_in_at_hong_kong(interface, script_pre
     assert links.month(at) == reverse("articles:archive_month", args=["2026", "02"])
     at = datetime.datetime(999, 12, 1, 12, tzinfo=HONG_KONG)
     assert links.month(at) == reverse("articles:archive_month", args=["0999", "12"])
+
+
+# A URLconf of this test's own (below): the site's pages under /news/.
+urlpatterns = [path("news/", include("articles.urls"))]
+
+
+def test_a_changed_urlconf_changes_the_addresses():
+    assert links.article(Article(slug="a")) == "/articles/a/"  # the shape is remembered
+    with override_settings(ROOT_URLCONF=__name__):
+        assert links.article(Article(slug="a")) == "/news/articles/a/"
+        assert links.article(Article(slug="a")) == reverse("articles:detail", args=["a"])
+    assert links.article(Article(slug="a")) == "/articles/a/"
