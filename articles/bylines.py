@@ -17,9 +17,21 @@ MAX_PEOPLE = 10
 SEPARATOR = ","
 
 
-def prefetch():
+# Where a list of cards keeps each article's bylines (prefetch(CARDS)): as a list, not
+# in `bylines`, where Django makes a queryset per article only to hold them (0.45 ms of
+# a page of ten cards with nothing cached).
+CARDS = "card_bylines"
+
+
+def prefetch(to_attr=None):
     """Each article's bylines with their people, in order: one query for any number."""
-    return Prefetch("bylines", queryset=Byline.objects.select_related("person"))
+    return Prefetch("bylines", queryset=Byline.objects.select_related("person"), to_attr=to_attr)
+
+
+def people(article):
+    """The article's people in byline order, from whichever prefetch loaded them."""
+    shown = getattr(article, CARDS, None)
+    return article.people if shown is None else [byline.person for byline in shown]
 
 
 def unique_slug(name, fallback="author"):

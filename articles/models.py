@@ -360,13 +360,16 @@ class LeadStory(models.Model):
         return f"{self.position}: {self.article}"
 
 
-def leading(articles=None, now=None):
+def leading(articles=None):
     """The pinned articles readers can see, in their places: the published rule, so a
     draft, scheduled or expired pin does not lead (and one that expires stops leading
-    at that moment, with no write)."""
+    at that moment, with no write). Read from the pins (at most LEAD_STORIES), each
+    tested with the rule for one article (`is_published`): with published() in the
+    query, SQLite walked every published article to find them (40 ms at 100,000
+    articles, 0.25 ms so)."""
     articles = Article.objects.all() if articles is None else articles
-    pinned = articles.published(now=now).filter(lead_story__isnull=False)
-    return pinned.order_by("lead_story__position")
+    pinned = articles.filter(lead_story__isnull=False).order_by("lead_story__position")
+    return [article for article in pinned if article.is_published]
 
 
 class Person(models.Model):

@@ -43,9 +43,12 @@ def group_q(article):
 
 
 def with_translation_flag(articles):
-    """`articles` each with `has_translations` (whether a published article translates
-    it), in the query that loads them: most articles have no versions to look up."""
-    translated = Article.objects.published().filter(translation_of=OuterRef("pk"))
+    """`articles` each with `has_translations` (whether any article translates it,
+    published or not), in the query that loads them: most articles have no versions to
+    look up. Any, not only published ones: with the published rule in the subquery
+    SQLite walked every published article for each (43 ms an article page at 100,000
+    articles, 0.1 ms off the translation_of index); published_versions() applies it."""
+    translated = Article.objects.filter(translation_of=OuterRef("pk"))
     return articles.annotate(has_translations=Exists(translated))
 
 
