@@ -8,10 +8,10 @@ one is signed by the site (`Article.byline`).
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.text import slugify
 
-from .models import Byline, Person
+from .models import Article, Byline, Person
 
 MAX_PEOPLE = 10
 SEPARATOR = ","
@@ -32,6 +32,15 @@ def people(article):
     """The article's people in byline order, from whichever prefetch loaded them."""
     shown = getattr(article, CARDS, None)
     return article.people if shown is None else [byline.person for byline in shown]
+
+
+def published_count(person):
+    """How many published articles name `person`: one query, from their bylines (one
+    per article), each article looked up by its id under the published rule. Counted
+    from the published articles joined to the bylines, SQLite walked every published
+    article: 40 ms at 100,000 articles for 429 of them, 0.6 ms so (tests/test_query_plans.py)."""
+    published = Article.objects.published().filter(pk=OuterRef("article_id"))
+    return Byline.objects.filter(person=person).filter(Exists(published)).count()
 
 
 def unique_slug(name, fallback="author"):

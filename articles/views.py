@@ -187,7 +187,7 @@ class AuthorArticleListView(ArticleListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         def count():
-            return cache.cached(self.count_key, queryset.count)
+            return cache.cached(self.count_key, lambda: bylines.published_count(self.person))
 
         return super().get_paginator(queryset, per_page, count=count, **kwargs)
 
