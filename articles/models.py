@@ -783,6 +783,20 @@ class TopicCount(models.Model):
         return f"{self.tag_id}: {self.articles}"
 
 
+class MonthCount(models.Model):
+    """How many articles in the live state (`live_state_q`) with a publication time fall
+    in each calendar month (UTC; `month` is YYYYMM), kept by database triggers in the
+    transaction of every change (articles/triggers.py). A deep page of the list finds
+    its first article from these (articles/pagination.py) rather than by skipping every
+    article before it."""
+
+    month = models.PositiveIntegerField(primary_key=True)
+    articles = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.month}: {self.articles}"
+
+
 class TopicProfile(models.Model):
     """What an editor writes about a topic (a tag): Markdown, shown on the topic's page,
     whose meta description is its first words (`summary`). Rendered and sanitised on

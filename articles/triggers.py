@@ -9,6 +9,8 @@ so that every way of writing — the ORM, `QuerySet.update()`, `bulk_create`, ra
 * counts of articles in the live state (`models.live_state_q`): per tag (`TopicCount`)
   and in all (`ContentVersion.live_articles`); readers' counts subtract the few waiting
   ones (topics.py, `models.published_count`);
+* counts of articles in the live state with a publication time per calendar month
+  (`MonthCount`, UTC): where a deep page of the list starts (pagination.py);
 * slug redirects (`SlugRedirect`): a published article's old address answers 301 to
   its current one, until another published article takes the slug; and the same for
   a renamed topic (`TopicRedirect`), until another topic takes the slug.
@@ -30,6 +32,7 @@ from .models import (
     ContentVersion,
     Image,
     LeadStory,
+    MonthCount,
     Person,
     SearchDocument,
     SearchEntry,
@@ -46,10 +49,14 @@ ARTICLE = Article._meta.db_table
 TAGGED = TaggedArticle._meta.db_table
 COUNTS = Count._meta.db_table
 REDIRECTS = SlugRedirect._meta.db_table
+MONTHS = MonthCount._meta.db_table
 TOPIC_REDIRECTS = TopicRedirect._meta.db_table
 LIVE = f"'{Article.Status.PUBLISHED}'"  # the stored part of the published rule
 # search.sort_key, as SQL (articles.search imports this module's models, not the reverse).
 KEY_SPAN, UNPUBLISHED_SECONDS = 2**30, -(2**32)
+
+# The months of NEW's, OLD's and a stored row's publication times ({month_new}, ...).
+MONTH_OF = {"new": "NEW.published_at", "old": "OLD.published_at", "row": "published_at"}
 
 DIALECT = {
     "sqlite": {
@@ -57,12 +64,21 @@ DIALECT = {
         "now_seconds": "CAST(strftime('%s', 'now') AS INTEGER)",
         "now": "strftime('%Y-%m-%d %H:%M:%f', 'now')",
         "seconds_published": "CAST(strftime('%s', NEW.published_at) AS INTEGER)",
+        # MonthCount.month: YYYYMM of a stored time (SQLite stores UTC).
+        **{
+            f"month_{row}": f"CAST(strftime('%Y%m', {column}) AS INTEGER)"
+            for row, column in MONTH_OF.items()
+        },
     },
     "postgresql": {
         "new_version": "CAST(floor(random() * 4611686018427387904) AS bigint)",
         "now_seconds": "CAST(floor(extract(epoch FROM now())) AS bigint)",
         "now": "now()",
         "seconds_published": "CAST(trunc(extract(epoch FROM NEW.published_at)) AS bigint)",
+        **{
+            f"month_{row}": f"CAST(to_char({column} AT TIME ZONE 'UTC', 'YYYYMM') AS integer)"
+            for row, column in MONTH_OF.items()
+        },
     },
 }
 
@@ -100,6 +116,24 @@ def _count(row, sign):
 def _count_article(sign):
     version = ContentVersion._meta.db_table
     return f"UPDATE {version} SET live_articles = live_articles {sign} 1 WHERE id = 1"
+
+
+def _dated(row):
+    """`row` (NEW or OLD) is counted in its month: live, with a publication time."""
+    return f"{row}.status = {LIVE} AND {row}.published_at IS NOT NULL"
+
+
+def _count_month(row, sign):
+    """Count `row`'s article in (+) or out (-) of its month, when it is counted there."""
+    if sign == "-":
+        return (
+            f"UPDATE {MONTHS} SET articles = articles - 1 "
+            f"WHERE month = {{month_old}} AND {_dated(row)}"
+        )
+    return (
+        f"INSERT INTO {MONTHS} (month, articles) SELECT {{month_new}}, 1 WHERE {_dated(row)} "
+        f"ON CONFLICT (month) DO UPDATE SET articles = {MONTHS}.articles + 1"
+    )
 
 
 def _lock_article(row):
@@ -214,6 +248,34 @@ def triggers():
             ],
             status_moved,
         ),
+        # Each month's live articles: an article counted out of the month it was in and
+        # into the one it is in (a row lock on both first, in order, on PostgreSQL).
+        Trigger(
+            "count_month_new_article",
+            ARTICLE,
+            "INSERT",
+            [_count_month("NEW", "+")],
+            _dated("NEW"),
+        ),
+        Trigger(
+            "uncount_month_deleted_article",
+            ARTICLE,
+            "DELETE",
+            [_count_month("OLD", "-")],
+            _dated("OLD"),
+        ),
+        Trigger(
+            "recount_month_moved_article",
+            ARTICLE,
+            "UPDATE OF status, published_at",
+            [_count_month("OLD", "-"), _count_month("NEW", "+")],
+            "OLD.status IS DISTINCT FROM NEW.status "
+            "OR OLD.published_at IS DISTINCT FROM NEW.published_at",
+            [
+                f"PERFORM 1 FROM {MONTHS} WHERE month IN ({{month_old}}, {{month_new}}) "
+                "ORDER BY month FOR UPDATE"
+            ],
+        ),
         # The search index reads documents in order of publication (search.sort_key),
         # however the date was changed (the admin's bulk actions use update()).
         Trigger(
@@ -311,6 +373,9 @@ RECOUNT = [
     "ON CONFLICT (tag_id) DO UPDATE SET articles = excluded.articles",
     f"UPDATE {ContentVersion._meta.db_table} SET live_articles = "
     f"(SELECT COUNT(*) FROM {ARTICLE} WHERE status = {LIVE}) WHERE id = 1",
+    f"DELETE FROM {MONTHS}",
+    f"INSERT INTO {MONTHS} (month, articles) SELECT {{month_row}}, COUNT(*) FROM {ARTICLE} "
+    f"WHERE status = {LIVE} AND published_at IS NOT NULL GROUP BY 1",
 ]
 
 
@@ -342,7 +407,8 @@ def install(connection):
     uninstall(connection)
     tables = set(connection.introspection.table_names())
     defined = triggers()
-    needed = {trigger.table for trigger in defined} | {COUNTS, ContentVersion._meta.db_table}
+    needed = {trigger.table for trigger in defined} | {COUNTS, MONTHS}
+    needed.add(ContentVersion._meta.db_table)
     if not needed <= tables:
         return
     render = sqlite_sql if vendor == "sqlite" else postgresql_sql
@@ -354,4 +420,4 @@ def install(connection):
                 cursor.execute(statement.format(**DIALECT[vendor]))
         cursor.execute(_bump().format(**DIALECT[vendor]))
         for statement in RECOUNT:
-            cursor.execute(statement)
+            cursor.execute(statement.format(**DIALECT[vendor]))
