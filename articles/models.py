@@ -797,6 +797,23 @@ class MonthCount(models.Model):
         return f"{self.month}: {self.articles}"
 
 
+class TopicMonthCount(models.Model):
+    """`MonthCount` for one tag: its live articles with a time in each month (UTC,
+    YYYYMM), kept by the same triggers; where a topic's deep page starts."""
+
+    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="month_counts")
+    month = models.PositiveIntegerField()
+    articles = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "month"], name="topic_month_count_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.tag_id} in {self.month}: {self.articles}"
+
+
 class TopicProfile(models.Model):
     """What an editor writes about a topic (a tag): Markdown, shown on the topic's page,
     whose meta description is its first words (`summary`). Rendered and sanitised on

@@ -10,7 +10,8 @@ so that every way of writing — the ORM, `QuerySet.update()`, `bulk_create`, ra
   and in all (`ContentVersion.live_articles`); readers' counts subtract the few waiting
   ones (topics.py, `models.published_count`);
 * counts of articles in the live state with a publication time per calendar month
-  (`MonthCount`, UTC): where a deep page of the list starts (pagination.py);
+  (`MonthCount`, UTC), in all and per tag (`TopicMonthCount`): where a deep page of
+  the list or of a topic starts (pagination.py);
 * slug redirects (`SlugRedirect`): a published article's old address answers 301 to
   its current one, until another published article takes the slug; and the same for
   a renamed topic (`TopicRedirect`), until another topic takes the slug.
@@ -39,6 +40,7 @@ from .models import (
     Section,
     SlugRedirect,
     TaggedArticle,
+    TopicMonthCount,
     TopicProfile,
     TopicRedirect,
 )
@@ -50,13 +52,19 @@ TAGGED = TaggedArticle._meta.db_table
 COUNTS = Count._meta.db_table
 REDIRECTS = SlugRedirect._meta.db_table
 MONTHS = MonthCount._meta.db_table
+TOPIC_MONTHS = TopicMonthCount._meta.db_table
 TOPIC_REDIRECTS = TopicRedirect._meta.db_table
 LIVE = f"'{Article.Status.PUBLISHED}'"  # the stored part of the published rule
 # search.sort_key, as SQL (articles.search imports this module's models, not the reverse).
 KEY_SPAN, UNPUBLISHED_SECONDS = 2**30, -(2**32)
 
 # The months of NEW's, OLD's and a stored row's publication times ({month_new}, ...).
-MONTH_OF = {"new": "NEW.published_at", "old": "OLD.published_at", "row": "published_at"}
+MONTH_OF = {
+    "new": "NEW.published_at",
+    "old": "OLD.published_at",
+    "row": "published_at",
+    "a": "a.published_at",  # the article aliased `a`
+}
 
 DIALECT = {
     "sqlite": {
@@ -136,6 +144,40 @@ def _count_month(row, sign):
     )
 
 
+def _count_tagging_month(row, sign):
+    """Count tagging `row` (NEW or OLD) in or out of its tag's month, when its article
+    is counted in a month."""
+    article = (
+        f"FROM {ARTICLE} a WHERE a.id = {row}.content_object_id AND a.status = {LIVE} "
+        "AND a.published_at IS NOT NULL"
+    )
+    if sign == "-":
+        return (
+            f"UPDATE {TOPIC_MONTHS} SET articles = articles - 1 WHERE tag_id = {row}.tag_id "
+            f"AND month = (SELECT {{month_a}} {article})"
+        )
+    return (
+        f"INSERT INTO {TOPIC_MONTHS} (tag_id, month, articles) SELECT {row}.tag_id, "
+        f"{{month_a}}, 1 {article} ON CONFLICT (tag_id, month) DO UPDATE SET "
+        f"articles = {TOPIC_MONTHS}.articles + 1"
+    )
+
+
+def _count_article_tags_month(row, sign):
+    """Count the taggings of article `row` in (+) or out (-) of their tags' months."""
+    if sign == "-":
+        return (
+            f"UPDATE {TOPIC_MONTHS} SET articles = articles - 1 WHERE month = {{month_old}} "
+            f"AND {_dated(row)} AND tag_id IN "
+            f"(SELECT tag_id FROM {TAGGED} WHERE content_object_id = {row}.id)"
+        )
+    return (
+        f"INSERT INTO {TOPIC_MONTHS} (tag_id, month, articles) SELECT tag_id, {{month_new}}, 1 "
+        f"FROM {TAGGED} WHERE content_object_id = {row}.id AND {_dated(row)} "
+        f"ON CONFLICT (tag_id, month) DO UPDATE SET articles = {TOPIC_MONTHS}.articles + 1"
+    )
+
+
 def _lock_article(row):
     return f"PERFORM 1 FROM {ARTICLE} WHERE id = {row}.content_object_id FOR SHARE"
 
@@ -196,16 +238,31 @@ def triggers():
             [f"INSERT INTO {COUNTS} (tag_id, articles) VALUES (NEW.id, 0) ON CONFLICT DO NOTHING"],
         ),
         Trigger(
-            "count_tagging", TAGGED, "INSERT", [_count("NEW", "+")], "", [_lock_article("NEW")]
+            "count_tagging",
+            TAGGED,
+            "INSERT",
+            [_count("NEW", "+"), _count_tagging_month("NEW", "+")],
+            "",
+            [_lock_article("NEW")],
         ),
         Trigger(
-            "uncount_tagging", TAGGED, "DELETE", [_count("OLD", "-")], "", [_lock_article("OLD")]
+            "uncount_tagging",
+            TAGGED,
+            "DELETE",
+            [_count("OLD", "-"), _count_tagging_month("OLD", "-")],
+            "",
+            [_lock_article("OLD")],
         ),
         Trigger(
             "recount_moved_tagging",
             TAGGED,
             "UPDATE",
-            [_count("OLD", "-"), _count("NEW", "+")],
+            [
+                _count("OLD", "-"),
+                _count("NEW", "+"),
+                _count_tagging_month("OLD", "-"),
+                _count_tagging_month("NEW", "+"),
+            ],
             "OLD.tag_id <> NEW.tag_id OR OLD.content_object_id <> NEW.content_object_id",
             [_lock_article("OLD"), _lock_article("NEW")],
         ),
@@ -261,19 +318,27 @@ def triggers():
             "uncount_month_deleted_article",
             ARTICLE,
             "DELETE",
-            [_count_month("OLD", "-")],
+            [_count_month("OLD", "-"), _count_article_tags_month("OLD", "-")],
             _dated("OLD"),
         ),
         Trigger(
             "recount_month_moved_article",
             ARTICLE,
             "UPDATE OF status, published_at",
-            [_count_month("OLD", "-"), _count_month("NEW", "+")],
+            [
+                _count_month("OLD", "-"),
+                _count_month("NEW", "+"),
+                _count_article_tags_month("OLD", "-"),
+                _count_article_tags_month("NEW", "+"),
+            ],
             "OLD.status IS DISTINCT FROM NEW.status "
             "OR OLD.published_at IS DISTINCT FROM NEW.published_at",
             [
                 f"PERFORM 1 FROM {MONTHS} WHERE month IN ({{month_old}}, {{month_new}}) "
-                "ORDER BY month FOR UPDATE"
+                "ORDER BY month FOR UPDATE",
+                f"PERFORM 1 FROM {TOPIC_MONTHS} WHERE month IN ({{month_old}}, {{month_new}}) "
+                f"AND tag_id IN (SELECT tag_id FROM {TAGGED} WHERE content_object_id = NEW.id) "
+                "ORDER BY tag_id, month FOR UPDATE",
             ],
         ),
         # The search index reads documents in order of publication (search.sort_key),
@@ -376,6 +441,10 @@ RECOUNT = [
     f"DELETE FROM {MONTHS}",
     f"INSERT INTO {MONTHS} (month, articles) SELECT {{month_row}}, COUNT(*) FROM {ARTICLE} "
     f"WHERE status = {LIVE} AND published_at IS NOT NULL GROUP BY 1",
+    f"DELETE FROM {TOPIC_MONTHS}",
+    f"INSERT INTO {TOPIC_MONTHS} (tag_id, month, articles) SELECT i.tag_id, {{month_a}}, "
+    f"COUNT(*) FROM {TAGGED} i JOIN {ARTICLE} a ON a.id = i.content_object_id "
+    f"WHERE a.status = {LIVE} AND a.published_at IS NOT NULL GROUP BY 1, 2",
 ]
 
 
@@ -407,7 +476,7 @@ def install(connection):
     uninstall(connection)
     tables = set(connection.introspection.table_names())
     defined = triggers()
-    needed = {trigger.table for trigger in defined} | {COUNTS, MONTHS}
+    needed = {trigger.table for trigger in defined} | {COUNTS, MONTHS, TOPIC_MONTHS}
     needed.add(ContentVersion._meta.db_table)
     if not needed <= tables:
         return

@@ -165,9 +165,14 @@ class TagArticleListView(ArticleListView):
         return super().get_queryset().filter(tagged_items__tag=self.tag)
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        # The topic's kept count (articles/topics.py), not a count of its articles.
+        # The topic's kept count (articles/topics.py), not a count of its articles; its
+        # deep pages from its kept month counts.
         return super().get_paginator(
-            queryset, per_page, count=lambda: topics.visible_count(self.tag), **kwargs
+            queryset,
+            per_page,
+            count=lambda: topics.visible_count(self.tag),
+            locate=lambda offset, limit: pagination.published_ids(offset, limit, tag=self.tag),
+            **kwargs,
         )
 
     def get_context_data(self, **kwargs):

@@ -128,7 +128,8 @@ def pages(count, seed=5):
     slugs = list(published.order_by("-published_at").values_list("slug", flat=True)[: count * 40])
     total = published.count()
     tags = Tag.objects.annotate(k=Count("articles_taggedarticle_items")).filter(k__gt=0)
-    tags = list(tags.order_by("-k").values_list("slug", flat=True)[:count])
+    counted = list(tags.order_by("-k").values_list("slug", "k")[:count])
+    tags = [slug for slug, _ in counted]
     people = Person.objects.filter(bylines__article__in=published).distinct()
     people = list(people.values_list("slug", flat=True)[:count])
     deep = [rng.randint(2, max(2, total // 10)) for _ in range(count)]
@@ -138,6 +139,9 @@ def pages(count, seed=5):
         "deep page": [f"/?page={n}" for n in deep],
         "detail": [f"/articles/{slug}/" for slug in rng.sample(slugs, count)],
         "topic": [f"/tags/{slug}/" for slug in tags],
+        "deep topic": [
+            f"/tags/{slug}/?page={rng.randint(2, max(2, k // 10))}" for slug, k in counted
+        ],
         "/tags/": ["/tags/"] * count,
         # The few authors' pages over again: nothing is cached in between.
         "author": [f"/authors/{slug}/" for slug in (people * count)[:count]],

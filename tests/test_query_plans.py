@@ -63,3 +63,20 @@ def test_an_author_page_counts_their_articles_from_their_bylines(client, make_ar
     assert "person_id=?" in plan, plan
     assert "USING INTEGER PRIMARY KEY (rowid=?)" in plan.splitlines()[-1], plan
     assert "article_published_order" not in plan, plan
+
+
+def test_a_deep_topic_page_finds_its_waiting_articles_off_their_indexes(
+    client, make_article, monkeypatch
+):
+    from articles.views import VersionedPaginator
+
+    for _ in range(12):
+        make_article(tags=["Finance"])
+    monkeypatch.setattr(VersionedPaginator, "DEEP", 0)  # the kept months from page 1
+    plans = [(s, p) for s, p in plans_of(client, "/tags/finance/?page=2") if "trunc" in s]
+    assert len(plans) == 1, plans
+    sql, plan = plans[0]
+    # The waiting articles' ranges, each asked for the tag: joined, SQLite read the
+    # topic's every tagging first (27 ms for a topic of 53,740 articles at 100,000).
+    assert plan.splitlines()[0] == "MULTI-INDEX OR", plan
+    assert "tagged_article_by_tag" not in plan, plan

@@ -143,3 +143,114 @@ def test_no_tag_gets_an_empty_slug(make_article, name):
     article = make_article(tags=[name])
     slug = article.tags.get().slug
     assert slug.startswith("tag-") and len(slug) == 14
+
+
+def counted_topic_months():
+    """Each tag's live articles with a time per UTC month, counted from scratch."""
+    import datetime
+
+    found = {}
+    rows = TaggedArticle.objects.filter(
+        content_object__status=Article.Status.PUBLISHED,
+        content_object__published_at__isnull=False,
+    ).values_list("tag_id", "content_object__published_at")
+    for tag_id, at in rows:
+        at = at.astimezone(datetime.UTC)
+        key = (tag_id, at.year * 100 + at.month)
+        found[key] = found.get(key, 0) + 1
+    return found
+
+
+def kept_topic_months():
+    from articles.models import TopicMonthCount
+
+    kept = TopicMonthCount.objects.filter(articles__gt=0)
+    return {(tag, month): n for tag, month, n in kept.values_list("tag_id", "month", "articles")}
+
+
+@pytest.fixture
+def months_of_topic(make_article):
+    """A topic's articles over a year and more: ties, scheduled, expired, undated, drafts;
+    then moved between months, retagged and unpublished by update() and deleted."""
+    import datetime
+
+    from django.utils import timezone
+
+    from articles.models import Article
+
+    now = timezone.now()
+    for n in range(40):
+        tags = ["Finance"] if n % 3 else ["Finance", "Courts"]
+        at = now - datetime.timedelta(days=11 * n + 1)
+        make_article(title=f"Story {n:02}", published_at=at, tags=tags)
+    make_article(title="Other", tags=["Courts"])
+    for n in range(3):
+        make_article(
+            title=f"Tie {n}", published_at=now - datetime.timedelta(days=50), tags=["Finance"]
+        )
+    make_article(title="Scheduled", published_at=now + datetime.timedelta(days=9), tags=["Finance"])
+    make_article(
+        title="Expired",
+        published_at=now - datetime.timedelta(days=5),
+        expires_at=now - datetime.timedelta(hours=1),
+        tags=["Finance"],
+    )
+    make_article(title="Undated", published_at=None, tags=["Finance"])
+    make_article(title="Draft", status=Article.Status.DRAFT, published_at=now, tags=["Finance"])
+    Article.objects.filter(title="Story 04").update(published_at=now - datetime.timedelta(days=300))
+    Article.objects.filter(title="Story 10").update(status=Article.Status.DRAFT)
+    Article.objects.filter(title="Draft").update(status=Article.Status.PUBLISHED)
+    Article.objects.get(title="Story 13").delete()
+    Article.objects.get(title="Story 16").tags.remove("Finance")
+    Article.objects.get(title="Other").tags.add("Finance")
+    # A tagging moved to another article, in another month, by update().
+    moved = TaggedArticle.objects.filter(content_object__title="Story 18", tag__name="Courts")
+    moved.update(content_object=Article.objects.get(title="Story 35"))
+    return now
+
+
+def test_the_database_keeps_each_topics_month_counts(months_of_topic):
+    assert kept_topic_months() == counted_topic_months()
+
+
+def test_every_topic_page_found_from_the_months_is_the_plain_lists(
+    client, months_of_topic, monkeypatch
+):
+    from articles.views import VersionedPaginator
+
+    finance = Article.objects.published().filter(tagged_items__tag__name="Finance")
+    shown = list(finance.values_list("title", flat=True))
+    assert "Scheduled" not in shown and "Other" in shown and "Tie 2" in shown
+    monkeypatch.setattr(VersionedPaginator, "DEEP", 0)  # every page from the months
+    url = reverse("articles:tag", args=["finance"])
+    pages = [shown[n : n + 10] for n in range(0, len(shown), 10)]
+    assert len(pages) >= 4
+    for number, expected in enumerate(pages, start=1):
+        page = soup(client.get(url, {"page": number}))
+        assert [h.get_text(strip=True) for h in page.select("article.card h2")] == expected
+    assert client.get(url, {"page": len(pages) + 1}).status_code == 404
+
+
+def test_a_deep_topic_page_skips_no_more_than_its_own_months_articles(
+    client, make_article, monkeypatch
+):
+    import datetime
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from articles.views import VersionedPaginator
+
+    now = timezone.now()
+    for n in range(60):  # two a month, five months a page
+        at = now - datetime.timedelta(days=15 * n + 1)
+        make_article(title=f"Story {n:02}", published_at=at, tags=["Finance"])
+    monkeypatch.setattr(VersionedPaginator, "DEEP", 0)
+    with CaptureQueriesContext(connection) as captured:
+        page = soup(client.get(reverse("articles:tag", args=["finance"]), {"page": 5}))
+    shown = [h.get_text(strip=True) for h in page.select("article.card h2")]
+    assert shown == [f"Story {n:02}" for n in range(40, 50)]
+    skipped = [int(n) for q in captured for n in re.findall(r"OFFSET (\d+)", q["sql"])]
+    assert skipped and max(skipped) <= 1, skipped
