@@ -254,3 +254,20 @@ def test_a_deep_topic_page_skips_no_more_than_its_own_months_articles(
     assert shown == [f"Story {n:02}" for n in range(40, 50)]
     skipped = [int(n) for q in captured for n in re.findall(r"OFFSET (\d+)", q["sql"])]
     assert skipped and max(skipped) <= 1, skipped
+
+
+def test_a_deep_topic_pages_query_count_does_not_grow_with_its_depth(
+    client, months_of_topic, monkeypatch, django_assert_num_queries
+):
+    from articles.views import VersionedPaginator
+    from tests.helpers import unchanged_state
+
+    monkeypatch.setattr(VersionedPaginator, "DEEP", 0)
+    url = reverse("articles:tag", args=["finance"])
+    client.get(url, {"page": 1})
+    # The tag, its kept count and waiting articles, the months' kept counts and their
+    # waiting articles, the page's ids in its month, the page of articles, one prefetch
+    # of tags, one of bylines.
+    for number in (2, 4):
+        with django_assert_num_queries(9 + unchanged_state()):
+            assert client.get(url, {"page": number}).status_code == 200
