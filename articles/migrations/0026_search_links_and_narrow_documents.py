@@ -32,12 +32,12 @@ POSTGRESQL = [
     "USING gin (link_vector) WITH (fastupdate = off)",
     # Rewrite the rows that exist now (new ones are written narrow).
     "VACUUM FULL articles_searchdocument",
-    # The fraction of documents `found` (a condition) matches, as the planner estimates it (from the
+    # The fraction of documents `condition` matches, as the planner estimates it (from the
     # statistics ANALYZE keeps of the most common words); then `query`, run with
     # sequential and index scans priced out when that fraction is under `walk_from`.
     # The SET clauses put every setting back when the function returns.
     """
-    CREATE FUNCTION articles_search_matches(query text, found text, walk_from float8)
+    CREATE FUNCTION articles_search_matches(query text, condition text, walk_from float8)
     RETURNS TABLE (sort_key bigint, article_id bigint, score real)
     LANGUAGE plpgsql
     SET enable_seqscan = on
@@ -50,7 +50,7 @@ POSTGRESQL = [
     BEGIN
         SELECT reltuples INTO documents FROM pg_class
         WHERE oid = 'articles_searchdocument'::regclass;
-        EXECUTE 'EXPLAIN (FORMAT JSON) SELECT 1 FROM articles_searchdocument WHERE ' || found
+        EXECUTE 'EXPLAIN (FORMAT JSON) SELECT 1 FROM articles_searchdocument WHERE ' || condition
         INTO plan;
         IF documents <= 0 OR (plan->0->'Plan'->>'Plan Rows')::float8 < walk_from * documents
         THEN
