@@ -124,6 +124,10 @@ BEST_FIRST = "w.score DESC"  # ts_rank: higher is better
 ORDER = " ORDER BY sort_key DESC"  # newest first (unordered: any match)
 # How a match's article id and sort key are written in matches() (for the filters).
 ARTICLE_ID, SORT_KEY = f"{sql.DOCUMENT}.article_id", f"{sql.DOCUMENT}.sort_key"
+# Ends a filter's subquery (a topic, a language) so that it stays one, tested on each
+# match in turn: as a join, the planner read every article of the topic first and each
+# one's document ("bank", topic fintech, 2024, at 100,000 articles: 466 ms, 29 kept apart).
+APART = " OFFSET 0"
 
 
 def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, expanded=None):
