@@ -700,8 +700,9 @@ class SearchDocument(models.Model):
     body = models.TextField(blank=True)
     tags = models.TextField(blank=True)
     # PostgreSQL only: the neighbouring words no token joins, a line each (search/text.py
-    # `links`), indexed as they are in `link_vector` (migration 0026). Null on SQLite.
-    links = models.TextField(null=True, blank=True)
+    # `links`), indexed as they are in `link_vector` (migration 0026). Null on SQLite:
+    # a nullable column is added there in place, where a NOT NULL one rewrites the table.
+    links = models.TextField(null=True, blank=True)  # noqa: DJ001
 
     def __str__(self):
         return f"search document of article {self.article_id}"

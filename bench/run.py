@@ -104,7 +104,7 @@ def build(env, articles, marker=None):
         return 0.0
     if marker is None:  # PostgreSQL: a database that already holds them is used as it is
         held = manage(env, "shell", "-c", COUNT_ARTICLES, capture=True)
-        if int(held.strip() or 0) >= articles:
+        if int(held.split()[-1] if held.split() else 0) >= articles:
             return 0.0
     started = time.monotonic()
     subprocess.run([PYTHON, "-m", "devtools.generate", "--count", str(articles), "--seed", "1"],

@@ -105,6 +105,8 @@ QUERIES = [
     ('"fintech startups in 香港"', {"hk-traditional"}),
     ('"金融科技 fintech"', {"hk-traditional"}),
     ('"venture capital" -quantum', {HK}),
+    ('"香港 人工智能" -quantum', {"hk-traditional"}),
+    ('"香港 人工智能" -fintech', set()),
     # exclusions
     ("fintech -quantum", {"fintech-rules", "hk-traditional"}),
     ("fintech -regulators", {"hk-traditional"}),

@@ -170,9 +170,10 @@ def read(get):
     return Filters(topics, start, end, language, sort, tuple(problems))
 
 
-def condition(filters, article, sort_key):
+def condition(filters, article, sort_key, apart=""):
     """(SQL, params) restricting the matches to the filters, or ("", []): `article` and
-    `sort_key` are the SQL expressions of a match's article id and sort key."""
+    `sort_key` are the SQL expressions of a match's article id and sort key; `apart`
+    ends each subquery (the engine's way of keeping it one, see postgresql.APART)."""
     parts, params = [], []
     low, high = filters.sort_key_range()
     if low is not None:
@@ -185,13 +186,13 @@ def condition(filters, article, sort_key):
     for slug, _name in filters.topics:
         parts.append(
             f"EXISTS (SELECT 1 FROM {tagged} ft JOIN {tags} fg ON fg.id = ft.tag_id "
-            f"WHERE ft.content_object_id = {article} AND fg.slug = %s)"
+            f"WHERE ft.content_object_id = {article} AND fg.slug = %s{apart})"
         )
         params.append(slug)
     if filters.language:
         parts.append(
             f"EXISTS (SELECT 1 FROM {Article._meta.db_table} fa "
-            f"WHERE fa.id = {article} AND fa.language = %s)"
+            f"WHERE fa.id = {article} AND fa.language = %s{apart})"
         )
         params.append(filters.language)
     return " AND ".join(parts), params

@@ -52,57 +52,67 @@ MAIN = "vector @@ to_tsquery('simple'::regconfig, %s)"
 LINKED = "link_vector @@ %s::tsquery"  # link lexemes are taken as they are
 
 
-def phrase_parts(variant):
-    """How the index finds a phrase's words side by side: (a to_tsquery() string for
-    the document's vector or "", [its links: lexemes of link_vector]). Two words are
-    one link, or one pair of characters, so the index answers alone; three or more
-    also need their positions, checked only in the documents holding every link."""
+def positions(variant):
+    return " <-> ".join(lexeme(t) for t in variant)
+
+
+def side_by_side(variant):
+    """What the index holds of a phrase's words side by side: (its pairs of characters,
+    its links: lexemes of link_vector). A phrase of two words is exactly its one pair
+    or link; a longer one also needs its positions checked."""
     held = list(variant)
-    links = text.links(held)
-    units = len(held) - sum(1 for i, t in enumerate(held) if i and text.is_pair(t, held[i - 1]))
-    if units == 2:
-        pairs = [t for i, t in enumerate(held) if i and text.is_pair(t, held[i - 1])]
-        return (lexeme(pairs[0]) if pairs else ""), links
-    return " <-> ".join(lexeme(t) for t in held), links
+    pairs = [t for i, t in enumerate(held) if i and text.is_pair(t, held[i - 1])]
+    units = len(held) - len(pairs)
+    return pairs or ([] if units > 1 else held), text.links(held), units > 2
 
 
 def condition(terms, expanded=None):
-    """(SQL, params): the documents matching every wanted term and no excluded one.
-    A wanted phrase is found by its links (search/text.py `links`) and pairs rather than
-    by the positions of its words alone: the index then answers with the documents
-    that hold its words side by side (at 100,000 articles "venture capital": 7,000),
-    not every one holding its words (89,000, each read to check the positions)."""
-    main, linked, either, params = [], [], [], []
+    """((SQL, params) the index answers, (SQL, params) checked after it or ("", [])):
+    the documents matching every wanted term and no excluded one.
+
+    A wanted phrase is found by the index as the documents holding its words side by
+    side (its pairs of Chinese characters and its links, search/text.py `links`), not
+    every document holding its words (at 100,000 articles "venture capital": 7,000
+    against 89,000, each of which had to be read to check the positions). A phrase of
+    three words or more, and an excluded phrase, are then checked by their positions,
+    in the newest documents the index found, only until the window is full."""
+    main, linked, either, either_params, checked = [], [], [], [], []
     for term in terms:
         if term.exclude:
+            if term.phrase:
+                checked.append(f"!{term_query(term)}")
             continue
         if not term.phrase:
             main.append(term_query(term, expanded))
             continue
-        parts = [phrase_parts(variant) for variant in term.variants]
+        parts = [side_by_side(variant) for variant in term.variants]
+        if any(longer for _, _, longer in parts):
+            checked.append(term_query(term))
         if len(parts) == 1:
-            words, links = parts[0]
-            main += [words] if words else []
-            linked += links
+            main += [lexeme(pair) for pair in parts[0][0]]
+            linked += parts[0][1]
             continue
         alternatives = []
-        for words, links in parts:
-            both = ([MAIN] if words else []) + ([LINKED] if links else [])
+        for pairs, links, _ in parts:
+            both = ([MAIN] if pairs else []) + ([LINKED] if links else [])
             alternatives.append("(" + " AND ".join(both) + ")")
-            params += ([words] if words else []) + ([" & ".join(map(lexeme, links))] if links else [])
+            either_params += [" & ".join(map(lexeme, pairs))] if pairs else []
+            either_params += [" & ".join(map(lexeme, links))] if links else []
         either.append("(" + " OR ".join(alternatives) + ")")
-    excluded = [f"!{term_query(t, expanded)}" for t in terms if t.exclude]
-    clauses, first = [], []
+    excluded = [f"!{term_query(t, expanded)}" for t in terms if t.exclude and not t.phrase]
+    if main:  # the index answers "and not" beside what is wanted, not on its own
+        main += excluded
+    else:
+        checked += excluded
+    clauses, params = [], []
     if main:
         clauses.append(MAIN)
-        first.append(" & ".join(main + excluded))
-    elif excluded:
-        clauses.append(f"NOT ({MAIN})")
-        first.append(" | ".join(term_query(t, expanded) for t in terms if t.exclude))
+        params.append(" & ".join(main))
     if linked:
         clauses.append(LINKED)
-        first.append(" & ".join(lexeme(link) for link in dict.fromkeys(linked)))
-    return " AND ".join(clauses + either), first + params
+        params.append(" & ".join(lexeme(link) for link in dict.fromkeys(linked)))
+    found = (" AND ".join(clauses + either), params + either_params)
+    return found, ((MAIN, [" & ".join(checked)]) if checked else ("", []))
 
 
 # Under this fraction of documents matching, matches are found through the index (see
@@ -114,6 +124,10 @@ BEST_FIRST = "w.score DESC"  # ts_rank: higher is better
 ORDER = " ORDER BY sort_key DESC"  # newest first (unordered: any match)
 # How a match's article id and sort key are written in matches() (for the filters).
 ARTICLE_ID, SORT_KEY = f"{sql.DOCUMENT}.article_id", f"{sql.DOCUMENT}.sort_key"
+# Ends a filter's subquery (a topic, a language) so that it stays one, tested on each
+# match in turn: as a join, the planner read every article of the topic first and each
+# one's document ("bank", topic fintech, 2024, at 100,000 articles: 466 ms, 29 kept apart).
+APART = " OFFSET 0"
 
 
 def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, expanded=None):
@@ -126,20 +140,22 @@ def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, 
     full-text index alone (every match, then the newest); otherwise by walking the
     documents newest first, testing each one's vector, until `limit` match. Left to
     itself the planner always walks, as its cost model does not count reading the
-    vectors. At 100,000 articles (p50, ms, walk against index): 香港 47 / 28,
-    "bank -fintech" 120 / 23, "香港 fintech" 14 / 9, "regulation" 10 / 86, "model" 5 / 27.
+    vectors. At 100,000 articles on a busy 2-core machine (ms, walk / index / chosen):
+    香港 37 / 19 / 15, "bank -fintech" 237 / 26 / 28, "venture capital" 226 / 12 / 22,
+    "香港 人工智能" 44 / 19 / 29, "regulation" 13 / 26 / 4, "model" 4 / 47 / 6.
     """
-    found, found_params = condition(terms, expanded)
+    (found, found_params), (check, check_params) = condition(terms, expanded)
     also = f" AND {where}" if where else ""
     order = ORDER if ordered else ""
     score = f"ts_rank('{ARTICLE_WEIGHTS}'::float4[], d.vector, q.query)" if scored else "0::real"
+    candidates = f"SELECT sort_key, article_id, vector FROM {sql.DOCUMENT} WHERE {found}{also}"
+    if check:  # the newest candidates first, checked one by one until `limit` pass
+        candidates = f"SELECT * FROM ({candidates}{order} OFFSET 0) c WHERE {check}"
     query = (
-        "SELECT d.sort_key, d.article_id, "
-        f"{score} AS score FROM ("
-        f"SELECT sort_key, article_id, vector FROM {sql.DOCUMENT} "
-        f"WHERE {found}{also}{order} LIMIT %s) d, to_tsquery('simple'::regconfig, %s) q(query)"
+        f"SELECT d.sort_key, d.article_id, {score} AS score FROM ({candidates}{order} LIMIT %s) d, "
+        "to_tsquery('simple'::regconfig, %s) q(query)"
     )
-    params = [*found_params, *where_params, limit, tsquery(terms, expanded)]
+    params = [*found_params, *where_params, *check_params, limit, tsquery(terms, expanded)]
     compose = connection.ops.compose_sql
     return (
         "SELECT * FROM articles_search_matches(%s, %s, %s::float8)",

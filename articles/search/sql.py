@@ -38,7 +38,7 @@ def ranked(engine, terms, filters=None):
         return [], True
     where, where_params = ("", [])
     if filters is not None:
-        where, where_params = narrowing(filters, engine.ARTICLE_ID, engine.SORT_KEY)
+        where, where_params = narrowing(filters, engine.ARTICLE_ID, engine.SORT_KEY, engine.APART)
     expanded = prefixes.expansions(terms, engine.EXPANDED_FROM)
     if prefixes.impossible(terms, expanded):
         return [], True
@@ -66,7 +66,7 @@ def found_any(engine, terms, filters):
     expanded = prefixes.expansions(terms, engine.EXPANDED_FROM)
     if prefixes.impossible(terms, expanded):
         return False
-    where, where_params = narrowing(filters, engine.ARTICLE_ID, engine.SORT_KEY)
+    where, where_params = narrowing(filters, engine.ARTICLE_ID, engine.SORT_KEY, engine.APART)
     published, published_params = published_sql_condition("pa")
     live = f"EXISTS (SELECT 1 FROM articles_article pa WHERE pa.id = {engine.ARTICLE_ID} "
     live += f"AND {published})"

@@ -52,6 +52,7 @@ BEST_FIRST = "w.score"  # bm25: lower is better
 ORDER = " ORDER BY rowid DESC"  # newest first (unordered: any match)
 # How a match's article id and sort key are written in matches() (for the filters).
 ARTICLE_ID, SORT_KEY = f"({FTS}.rowid & {ARTICLE_BITS})", f"{FTS}.rowid"
+APART = ""  # a filter's subquery is tested on each match in turn as it is
 
 
 def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, expanded=None):
