@@ -723,3 +723,21 @@ def test_a_word_that_starts_no_token_is_not_looked_for_in_the_index(
         assert not sql.found_any(backend(), terms_of("regulatoin"), narrowing.Filters())
     # Excluded, it excludes nothing.
     assert sql.ranked(backend(), terms_of("drones -regulatoin"), narrowing.Filters())[0]
+
+
+@pytest.mark.parametrize(
+    ("params", "found"),
+    [
+        ({"from": "9999-01-01"}, 0),
+        ({"from": "9999-12-31", "to": "9999-12-31"}, 0),
+        ({"to": "0001-01-01"}, 0),
+        ({"from": "0001-01-01"}, 4),
+        ({"to": "9999-12-31"}, 4),
+        ({"from": "0001-01-01", "to": "9999-12-31"}, 4),
+    ],
+)
+def test_dates_far_from_any_article_are_still_dates(client, durians, params, found):
+    """Years 1 and 9999 are dates: a range beyond every article finds nothing, one
+    around them all finds them all (the range once overflowed the index's keys: a 500)."""
+    assert len(titles(client, "durian", **params)) == found
+    assert len(titles(client, "durian", sort="date", topic="banks", **params)) == min(found, 3)

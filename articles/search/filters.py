@@ -28,6 +28,8 @@ from ..cache import INVALID, SEARCH_FILTERS, topic_slugs
 from ..models import Article, TaggedArticle
 
 LANGUAGES = dict(Article.Language.choices)
+# The lowest and highest sort keys the index can hold (SQLite's INTEGER, PostgreSQL's bigint).
+KEYS = (-(2**63), 2**63 - 1)
 
 
 @functools.cache
@@ -119,13 +121,16 @@ class Filters:
         None when open: days begin at midnight in the site's time zone."""
         from . import KEY_SPAN
 
-        def seconds(day):
+        def key(day):
+            """The first sort key of `day`, within the keys' 64-bit integers: the years
+            1 to 9999 are dates too, beyond every article (2242 and 1698 are the ends)."""
             midnight = datetime.datetime.combine(day, datetime.time())
-            return int(timezone.make_aware(midnight).timestamp())
+            seconds = int(timezone.make_aware(midnight).timestamp())
+            return min(max(seconds * KEY_SPAN, KEYS[0]), KEYS[1])
 
-        low = seconds(self.start) * KEY_SPAN if self.start else None
-        end = self.end + datetime.timedelta(days=1) if self.end else None
-        high = seconds(end) * KEY_SPAN if end else None
+        low = key(self.start) if self.start else None
+        last_day = self.end == datetime.date.max  # has no next day: open
+        high = key(self.end + datetime.timedelta(days=1)) if self.end and not last_day else None
         return low, high
 
 
