@@ -701,7 +701,7 @@ class SearchDocument(models.Model):
     tags = models.TextField(blank=True)
     # PostgreSQL only: the neighbouring words no token joins, a line each (search/text.py
     # `links`), indexed as they are in `link_vector` (migration 0026). Null on SQLite.
-    links = models.TextField(null=True, blank=True)
+    links = models.TextField(null=True, blank=True)  # noqa: DJ001 (null: not kept, on SQLite)
 
     def __str__(self):
         return f"search document of article {self.article_id}"

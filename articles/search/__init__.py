@@ -381,7 +381,9 @@ def document_fields(article, entries, tag_names):
     # positions fast enough, so SQLite leaves them out (the column stays empty).
     links = None
     if connection.vendor == "postgresql":
-        held = (fields[name].split() for name in ("title", "standfirst", "headings", "body", "tags"))
+        held = (
+            fields[name].split() for name in ("title", "standfirst", "headings", "body", "tags")
+        )
         links = "\n".join(sorted({link for tokens in held for link in text_links(tokens)}))
     return {**fields, "links": links}
 

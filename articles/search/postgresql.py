@@ -89,7 +89,9 @@ def condition(terms, expanded=None):
         for words, links in parts:
             both = ([MAIN] if words else []) + ([LINKED] if links else [])
             alternatives.append("(" + " AND ".join(both) + ")")
-            params += ([words] if words else []) + ([" & ".join(map(lexeme, links))] if links else [])
+            params += ([words] if words else []) + (
+                [" & ".join(map(lexeme, links))] if links else []
+            )
         either.append("(" + " OR ".join(alternatives) + ")")
     excluded = [f"!{term_query(t, expanded)}" for t in terms if t.exclude]
     clauses, first = [], []
