@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles.models import Article, SearchEntry, SearchMiss, SearchWord, Section
 from articles.search.text import Term, normalize, terms_of
@@ -741,3 +742,36 @@ def test_dates_far_from_any_article_are_still_dates(client, durians, params, fou
     around them all finds them all (the range once overflowed the index's keys: a 500)."""
     assert len(titles(client, "durian", **params)) == found
     assert len(titles(client, "durian", sort="date", topic="banks", **params)) == min(found, 3)
+
+
+def test_a_topic_filter_follows_renames_merges_and_the_other_script(
+    client, make_article, django_assert_num_queries
+):
+    """A bookmarked narrowed search keeps its topic after the topic is renamed or merged
+    (as the topic's own page does, with a 301), and a topic's slug in the other Chinese
+    script names it too; the canonical link then gives the topic's address as it is."""
+    from articles.topics import merge_tags
+
+    make_article(title="Durian bank", tags=["Fintech"])
+    make_article(title="Durian clinic", tags=["Healthcare", "醫療"])
+    make_article(title="Durian farm", tags=["Farming"])
+    fintech = Tag.objects.get(name="Fintech")
+    fintech.slug = "financial-technology"
+    fintech.save()
+    merge_tags(Tag.objects.get(name="Healthcare"), [Tag.objects.get(name="Farming")])
+    for old, title, slug in [
+        ("fintech", ["Durian bank"], "financial-technology"),
+        ("farming", ["Durian clinic", "Durian farm"], "healthcare"),
+        ("医疗", ["Durian clinic"], "醫療"),
+    ]:
+        page = page_of(client, "durian", topic=old)
+        assert sorted(title for title, _ in results(client, "durian", topic=old)) == title
+        assert "There is no topic" not in page.text
+        canonical = page.select_one('link[rel="canonical"]')["href"]
+        assert QueryDict(canonical.split("?")[1]).getlist("topic") == [slug]
+    assert "There is no topic “nothing”" in page_of(client, "durian", topic="nothing").text
+    make_article(title="Mango", tags=["Fintech"])
+    # As test_filtered_search_query_count_is_flat: no query more when every topic
+    # named exists.
+    with django_assert_num_queries(7):
+        client.get(SEARCH, {"q": "mango", "topic": "financial-technology"})

@@ -18,6 +18,7 @@ import datetime
 import functools
 from dataclasses import dataclass, field
 
+from django.db.models import Value
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +26,8 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from ..cache import INVALID, SEARCH_FILTERS, topic_slugs
-from ..models import Article, TaggedArticle
+from ..models import Article, TaggedArticle, TopicRedirect
+from .text import spellings
 
 LANGUAGES = dict(Article.Language.choices)
 # The lowest and highest sort keys the index can hold (SQLite's INTEGER, PostgreSQL's bigint).
@@ -134,6 +136,22 @@ class Filters:
         return low, high
 
 
+def topics_now(slugs):
+    """{slug: (slug, name)} of the topics these slugs name that no topic has now: a slug
+    in the other Chinese script, or one a topic had before it was renamed or merged (as
+    the topic's page answers them, articles/topics.py). One query, only when a filter
+    names a topic by a slug that is not its own (an old bookmark, a shared link)."""
+    wanted = {spelling: slug for slug in slugs for spelling in spellings(slug)}
+    spelled = Tag.objects.filter(slug__in=wanted).annotate(moved=Value(False))
+    spelled = spelled.values_list("moved", "slug", "slug", "name")
+    moved = TopicRedirect.objects.filter(old_slug__in=wanted).annotate(moved=Value(True))
+    moved = moved.values_list("moved", "old_slug", "tag__slug", "tag__name")
+    found = {}
+    for _moved, old, slug, name in sorted(spelled.union(moved, all=True)):  # spelled first
+        found.setdefault(wanted[old], (slug, name))
+    return found
+
+
 def read(get):
     """The Filters of a request's GET (see parameters()); one query when topics are
     named (which of them exist), none otherwise."""
@@ -144,12 +162,15 @@ def read(get):
     topics = ()
     if slugs:
         names = dict(Tag.objects.filter(slug__in=slugs).values_list("slug", "name"))
-        for slug in slugs:
-            if slug not in names:
+        current = {slug: (slug, name) for slug, name in names.items()}
+        unknown = [slug for slug in slugs if slug not in names]
+        current.update(topics_now(unknown) if unknown else {})
+        for slug in unknown:
+            if slug not in current:
                 problems.append(
                     _("There is no topic “%(slug)s”; it was left out.") % {"slug": slug}
                 )
-        topics = tuple((slug, names[slug]) for slug in slugs if slug in names)
+        topics = tuple(sorted({current[slug] for slug in slugs if slug in current}))
     dates = {}
     labels = {"from": _("The “from” date"), "to": _("The “to” date")}
     for name in ("from", "to"):
