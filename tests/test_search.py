@@ -775,3 +775,20 @@ def test_a_topic_filter_follows_renames_merges_and_the_other_script(
     # named exists.
     with django_assert_num_queries(7):
         client.get(SEARCH, {"q": "mango", "topic": "financial-technology"})
+
+
+@pytest.mark.parametrize("prefix", ["/zh-hant", "/zh-hans", ""])
+def test_a_search_pages_links_stay_in_its_interface(client, durians, prefix):
+    """The canonical link, the filters' add and remove links, the sort link and the
+    pages of a search in Chinese lead to the search in Chinese, whichever interface a
+    server process happened to make its first search address in."""
+    for first in ("/zh-hant", "", prefix):
+        client.get(f"{first}/search/", {"q": "durian", "topic": "banks"})
+    cache.clear()
+    response = client.get(f"{prefix}/search/", {"q": "durian", "topic": "banks"})
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    canonical = page.select_one('link[rel="canonical"]')["href"]
+    assert canonical == f"http://testserver{prefix}/search/?q=durian&topic=banks"
+    links = [a["href"] for a in page.select("main a[href*='search/?']")]
+    assert len(links) >= 3  # remove the topic, sort by date, add another topic
+    assert all(link.startswith(f"{prefix}/search/?") for link in links), links

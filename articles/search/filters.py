@@ -15,16 +15,15 @@ The filters apply inside the search, before the window of the latest matches is 
 """
 
 import datetime
-import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Value
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from .. import links
 from ..cache import INVALID, SEARCH_FILTERS, topic_slugs
 from ..models import Article, TaggedArticle, TopicRedirect
 from .text import spellings
@@ -34,9 +33,9 @@ LANGUAGES = dict(Article.Language.choices)
 KEYS = (-(2**63), 2**63 - 1)
 
 
-@functools.cache
 def search_path():
-    return reverse("articles:search")
+    """The search page's path in the interface of the page (/zh-hant/search/ ...)."""
+    return links.address("articles:search")
 
 
 def parameters(get):
