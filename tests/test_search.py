@@ -792,3 +792,15 @@ def test_a_search_pages_links_stay_in_its_interface(client, durians, prefix):
     links = [a["href"] for a in page.select("main a[href*='search/?']")]
     assert len(links) >= 3  # remove the topic, sort by date, add another topic
     assert all(link.startswith(f"{prefix}/search/?") for link in links), links
+
+
+@pytest.mark.parametrize("slug", ["it's", "back\\slash'", "$$x$$", "%s%%", "a'); --"])
+def test_quotes_in_a_topic_slug_stay_quoted(client, make_article, slug):
+    """A topic's slug reaches the search's SQL as a parameter (on PostgreSQL, composed
+    into the text that articles_search_matches runs): quotes, backslashes, dollar
+    quotes and percent signs stay inside it."""
+    make_article(title="Durian odd", tags=["Odd"])
+    make_article(title="Durian plain")
+    Tag.objects.filter(name="Odd").update(slug=slug)
+    assert titles(client, "durian", topic=slug) == ["Durian odd"]
+    assert titles(client, '"durian odd" -plain', topic=slug, sort="date") == ["Durian odd"]
