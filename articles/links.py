@@ -47,6 +47,11 @@ def _shape(name, stand_ins=SLUG):
     return _parts(name, stand_ins, get_language(), get_script_prefix())
 
 
+def address(name):
+    """reverse(name) for a URL taking no argument, in the interface of the page."""
+    return _shape(name, ())[0]
+
+
 def slug_address(name, slug):
     """reverse(name, args=[slug]) for a URL taking one slug."""
     before, after = _shape(name)

@@ -15,24 +15,27 @@ The filters apply inside the search, before the window of the latest matches is 
 """
 
 import datetime
-import functools
 from dataclasses import dataclass, field
 
+from django.db.models import Value
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from .. import links
 from ..cache import INVALID, SEARCH_FILTERS, topic_slugs
-from ..models import Article, TaggedArticle
+from ..models import Article, TaggedArticle, TopicRedirect
+from .text import spellings
 
 LANGUAGES = dict(Article.Language.choices)
+# The lowest and highest sort keys the index can hold (SQLite's INTEGER, PostgreSQL's bigint).
+KEYS = (-(2**63), 2**63 - 1)
 
 
-@functools.cache
 def search_path():
-    return reverse("articles:search")
+    """The search page's path in the interface of the page (/zh-hant/search/ ...)."""
+    return links.address("articles:search")
 
 
 def parameters(get):
@@ -119,14 +122,33 @@ class Filters:
         None when open: days begin at midnight in the site's time zone."""
         from . import KEY_SPAN
 
-        def seconds(day):
+        def key(day):
+            """The first sort key of `day`, within the keys' 64-bit integers: the years
+            1 to 9999 are dates too, beyond every article (2242 and 1698 are the ends)."""
             midnight = datetime.datetime.combine(day, datetime.time())
-            return int(timezone.make_aware(midnight).timestamp())
+            seconds = int(timezone.make_aware(midnight).timestamp())
+            return min(max(seconds * KEY_SPAN, KEYS[0]), KEYS[1])
 
-        low = seconds(self.start) * KEY_SPAN if self.start else None
-        end = self.end + datetime.timedelta(days=1) if self.end else None
-        high = seconds(end) * KEY_SPAN if end else None
+        low = key(self.start) if self.start else None
+        last_day = self.end == datetime.date.max  # has no next day: open
+        high = key(self.end + datetime.timedelta(days=1)) if self.end and not last_day else None
         return low, high
+
+
+def topics_now(slugs):
+    """{slug: (slug, name)} of the topics these slugs name that no topic has now: a slug
+    in the other Chinese script, or one a topic had before it was renamed or merged (as
+    the topic's page answers them, articles/topics.py). One query, only when a filter
+    names a topic by a slug that is not its own (an old bookmark, a shared link)."""
+    wanted = {spelling: slug for slug in slugs for spelling in spellings(slug)}
+    spelled = Tag.objects.filter(slug__in=wanted).annotate(moved=Value(False))
+    spelled = spelled.values_list("moved", "slug", "slug", "name")
+    moved = TopicRedirect.objects.filter(old_slug__in=wanted).annotate(moved=Value(True))
+    moved = moved.values_list("moved", "old_slug", "tag__slug", "tag__name")
+    found = {}
+    for _moved, old, slug, name in sorted(spelled.union(moved, all=True)):  # spelled first
+        found.setdefault(wanted[old], (slug, name))
+    return found
 
 
 def read(get):
@@ -139,12 +161,15 @@ def read(get):
     topics = ()
     if slugs:
         names = dict(Tag.objects.filter(slug__in=slugs).values_list("slug", "name"))
-        for slug in slugs:
-            if slug not in names:
+        current = {slug: (slug, name) for slug, name in names.items()}
+        unknown = [slug for slug in slugs if slug not in names]
+        current.update(topics_now(unknown) if unknown else {})
+        for slug in unknown:
+            if slug not in current:
                 problems.append(
                     _("There is no topic “%(slug)s”; it was left out.") % {"slug": slug}
                 )
-        topics = tuple((slug, names[slug]) for slug in slugs if slug in names)
+        topics = tuple(sorted({current[slug] for slug in slugs if slug in current}))
     dates = {}
     labels = {"from": _("The “from” date"), "to": _("The “to” date")}
     for name in ("from", "to"):

@@ -133,10 +133,8 @@ def links(held):
     With them, PostgreSQL finds a quoted phrase through its index, as documents holding
     these words side by side, rather than by reading every document holding its words
     to check their positions (search/postgresql.py)."""
-    units, joined = (
-        [],
-        [],
-    )  # words and single characters; whether a pair token joins each to the next
+    # Words and single characters; whether a pair token joins each to the next.
+    units, joined = [], []
     for i, token in enumerate(held):
         if i and is_pair(token, held[i - 1]):
             joined[-1] = True
