@@ -52,10 +52,6 @@ MAIN = "vector @@ to_tsquery('simple'::regconfig, %s)"
 LINKED = "link_vector @@ %s::tsquery"  # link lexemes are taken as they are
 
 
-def positions(variant):
-    return " <-> ".join(lexeme(t) for t in variant)
-
-
 def side_by_side(variant):
     """What the index holds of a phrase's words side by side: (its pairs of characters,
     its links: lexemes of link_vector). A phrase of two words is exactly its one pair
