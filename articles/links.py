@@ -58,17 +58,8 @@ def slug_address(name, slug):
     return f"{before}{quote(slug, safe=SAFE)}{after}"
 
 
-def article(article):
-    """article.get_absolute_url()."""
-    return slug_address("articles:detail", article.slug)
-
-
 def tag(tag):
     return slug_address("articles:tag", tag.slug)
-
-
-def person(person):
-    return slug_address("articles:author", person.slug)
 
 
 def month(when):

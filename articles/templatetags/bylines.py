@@ -6,7 +6,6 @@ from django.conf import settings
 from django.utils.html import format_html, format_html_join
 
 from articles.bylines import people as people_of
-from articles.links import person as person_address
 
 register = template.Library()
 
@@ -21,6 +20,6 @@ def byline_links(article):
     links = format_html_join(
         ", ",
         '<a href="{}" rel="author">{}</a>',
-        ((person_address(person), person.name) for person in people),
+        ((person.get_absolute_url(), person.name) for person in people),
     )
     return format_html("{}", links)

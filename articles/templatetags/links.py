@@ -5,9 +5,10 @@
 from django import template
 
 from articles import links
+from articles.models import Article
 
 register = template.Library()
 
-register.filter("article_url", links.article)
+register.filter("article_url", Article.get_absolute_url)
 register.filter("tag_url", links.tag)
 register.filter("month_url", links.month)
