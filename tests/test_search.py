@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import Article, SearchEntry, SearchMiss, SearchWord, Section
+from articles.models import Article, SearchDocument, SearchEntry, SearchMiss, SearchWord, Section
 from articles.search.text import Term, normalize, terms_of
 
 SEARCH = reverse("articles:search")
@@ -827,9 +827,44 @@ def test_postgresql_goes_through_the_index_when_few_documents_match(make_article
 
     def through_the_index(found):
         rows = sql.fetch(
-            "SELECT * FROM articles_search_matches(%s, %s, %s::float8)", [probe, found, 0.5]
+            "SELECT * FROM articles_search_matches(%s, %s, %s::float8, 0)", [probe, found, 0.5]
         )
         return rows[0][2] == 1.0
 
     assert through_the_index(rare)
     assert not through_the_index("true")
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="PostgreSQL only: SQLite's index reads the newest matches first by itself",
+)
+@pytest.mark.django_db
+def test_postgresql_reads_older_documents_only_when_the_newest_hold_too_few(make_article):
+    """Through the index, articles_search_matches (migration 0029) reads first the
+    matches among the newest documents that should hold three times the wanted number
+    (from the share of the 200 newest that match), and older ones when those are too
+    few: the newest matches either way."""
+    from articles.search import postgresql, sql
+    from articles.search.text import terms_of
+
+    now = timezone.now()
+    made = [
+        make_article(title=f"Durian {n}", published_at=now - datetime.timedelta(hours=n))
+        for n in range(60)
+    ]
+    sql.execute("ANALYZE articles_searchdocument")
+    query, (composed, found, _, wanted) = postgresql.matches(terms_of("durian"), 20)
+    assert wanted == 20
+
+    def run(text, wanted):  # everything matches: always through the index
+        return sql.fetch(query, [text, found, 2.0, wanted])
+
+    oldest_read = "SELECT $1::bigint, 0::bigint, 0::real"
+    keys = sorted(SearchDocument.objects.values_list("sort_key", flat=True), reverse=True)
+    assert run(oldest_read, 20)[0][0] < keys[-1]  # 3 x 20 of the 60: all of them
+    assert run(oldest_read, 3)[0][0] == keys[30]  # 3 x 3 x 200 / 60: the newest 30
+    assert run(oldest_read, 1)[0][0] == keys[10]  # the newest 10: too few, then older
+    newest = [article.pk for article in made[:20]]
+    for wanted in (20, 3, 1):
+        assert [article_id for _, article_id, _ in sorted(run(composed, wanted))[::-1]] == newest

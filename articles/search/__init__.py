@@ -149,7 +149,7 @@ class SearchResults:
 
         return cache.cached(
             f"search:topics:{self.key}",
-            lambda: sql.topic_counts(articles, self.TOPICS),
+            lambda: sql.topic_counts(backend(), articles, self.TOPICS),
             cache.SEARCH_TIMEOUT,
         )
 

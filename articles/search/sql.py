@@ -83,19 +83,19 @@ def found_any(engine, terms, filters):
     return bool(fetch(query, params))
 
 
-def topic_counts(article_ids, limit):
+def topic_counts(engine, article_ids, limit):
     """[(slug, name, count)] of the topics of these articles, the most frequent first
     (then by name). Written out rather than by the ORM: with 500 ids its query took
     3.0 ms to build and run, this 0.9 ms (SQLite, 100,000 articles)."""
     if not article_ids:
         return []
-    marks = ", ".join(["%s"] * len(article_ids))
+    among, params = engine.ids_in("t.content_object_id", article_ids)
     return [
         tuple(row)
         for row in fetch(
             f"SELECT g.slug, g.name, COUNT(*) AS n FROM {TAGGED} t "
-            f"JOIN {TAG} g ON g.id = t.tag_id WHERE t.content_object_id IN ({marks}) "
+            f"JOIN {TAG} g ON g.id = t.tag_id WHERE {among} "
             f"GROUP BY g.id, g.slug, g.name ORDER BY n DESC, g.name LIMIT {int(limit)}",
-            list(article_ids),
+            params,
         )
     ]

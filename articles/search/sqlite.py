@@ -72,6 +72,12 @@ def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, 
     return query, [match_expression(terms, expanded), *where_params, limit]
 
 
+def ids_in(column, ids):
+    """(SQL, params): `column` is one of these ids."""
+    ids = list(ids)
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
 def optimize():
     sql.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')")
     sql.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")
