@@ -210,7 +210,6 @@ class SearchResults:
         for article_id, section_id, heading, body in entries.values_list(
             "article_id", "section_id", "heading", "body"
         ):
-            heading, body = heading.split(), body.split()
             held = [(term.found_in(heading), term.found_in(body)) for term in self.wanted]
             score = (
                 sum(HEADING_WEIGHT * bool(h) + bool(b) for h, b in held),

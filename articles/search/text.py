@@ -200,18 +200,23 @@ class Term:
     def searchable(self):
         return bool(self.variants if self.phrase else self.pieces)
 
-    def found_in(self, held):
-        """How often this term occurs in these tokens (normalised text, split)."""
+    @functools.cached_property
+    def occurrences(self):
+        """A pattern found once at each place this term occurs in normalised text (its
+        tokens joined by spaces), one per piece: a phrase's words in order, a prefix
+        starting a token, any other piece a whole token. (As a loop over the split
+        tokens, picking the best section of a search's 10 hits took 6 ms.)"""
         if self.phrase:
-            return sum(
-                held[i : i + len(variant)] == list(variant)
-                for variant in self.variants
-                for i in range(len(held))
-            )
-        counts = [
-            sum(1 for token in held if token.startswith(piece)) if prefix else held.count(piece)
+            either = "|".join(" ".join(map(re.escape, variant)) for variant in self.variants)
+            return [re.compile(rf"(?<!\S)(?=(?:{either})(?!\S))")]
+        return [
+            re.compile(rf"(?<!\S){re.escape(piece)}" + ("" if prefix else r"(?!\S)"))
             for piece, prefix in self.pieces
         ]
+
+    def found_in(self, text):
+        """How often this term occurs in this normalised text."""
+        counts = [len(pattern.findall(text)) for pattern in self.occurrences]
         return min(counts) if counts else 0
 
 
