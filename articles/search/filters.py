@@ -208,10 +208,13 @@ def condition(filters, article, sort_key, apart=""):
         parts.append(f"{sort_key} < %s")
         params.append(high)
     tagged, tags = TaggedArticle._meta.db_table, Tag._meta.db_table
+    # The topic's id once (an uncorrelated subquery), then one lookup of (article, tag)
+    # per match: joined to the topics instead, PostgreSQL read all 235 of them for each
+    # ("bank", topic fintech, 2024, at 100,000 articles: 17 of the query's 34 ms).
     for slug, _name in filters.topics:
         parts.append(
-            f"EXISTS (SELECT 1 FROM {tagged} ft JOIN {tags} fg ON fg.id = ft.tag_id "
-            f"WHERE ft.content_object_id = {article} AND fg.slug = %s{apart})"
+            f"EXISTS (SELECT 1 FROM {tagged} ft WHERE ft.content_object_id = {article} "
+            f"AND ft.tag_id = (SELECT fg.id FROM {tags} fg WHERE fg.slug = %s){apart})"
         )
         params.append(slug)
     if filters.language:
