@@ -147,8 +147,9 @@ def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, 
     each one's vector, until `limit` match. Left to itself the planner always walks, as
     its cost model does not count reading the vectors. Through the index, an unfiltered
     search first reads the matches among the newest documents that should hold three
-    times `limit` (from sort_key $1, which the function works out), and older ones
-    only when those are too few. At 100,000 articles on a busy 2-core machine (ms,
+    times `limit` (from sort_key $1, which the function works out when that costs less
+    than reading every match, migration 0030), and older ones only when those are too
+    few. At 100,000 articles on a busy 2-core machine (ms,
     walk / index / chosen): 香港 37 / 19 / 15 (then 5 with the newest first), "bank
     -fintech" 237 / 26 / 28, "venture capital" 226 / 12 / 22, "香港 人工智能" 44 / 19 /
     29, "regulation" 13 / 26 / 4, "model" 4 / 47 / 6.
