@@ -215,6 +215,21 @@ def test_query_syntax_and_long_queries_never_break(client, seeded, query):
     assert api.status_code in (200, 422), api.status_code  # 422: over 200 characters
 
 
+def test_words_past_the_eighth_are_left_out_and_the_page_says_so(client, make_article):
+    """A search looks for 8 words or phrases at most (search/text.py MAX_TERMS): the
+    page said "1 article found for “… rambutan”" of an article without "rambutan"."""
+    make_article(title="Durian one two three four five six seven")
+    query = "durian one two three four five six seven rambutan -seven"
+    page = " ".join(
+        BeautifulSoup(client.get(SEARCH, {"q": query}).content, "html.parser").get_text(" ").split()
+    )
+    assert "1 article found" in page
+    assert "Searches look for at most 8 words or phrases; left out: “rambutan”, “-seven”." in page
+    assert "left out:" not in client.get(SEARCH, {"q": "durian one"}).content.decode()
+    chinese = client.get("/zh-hant/search/", {"q": query}).content.decode()
+    assert "搜尋最多查找 8 個字詞或片語，以下已略去：“rambutan”, “-seven”。" in chinese
+
+
 @pytest.mark.parametrize("page", ["0", "abc", "99"])
 def test_bad_pages_are_404(client, seeded, page):
     assert client.get(SEARCH, {"q": "AI", "page": page}).status_code == 404

@@ -38,7 +38,17 @@ from ..models import (
 )
 from . import filters as narrowing
 from . import misses, prefixes, spelling, sql
-from .text import CJK_RUN, MAX_QUERY_LENGTH, WORD, fold, normalize, spellings, stem, terms_of
+from .text import (
+    CJK_RUN,
+    MAX_QUERY_LENGTH,
+    MAX_TERMS,
+    WORD,
+    fold,
+    normalize,
+    spellings,
+    stem,
+    terms_of,
+)
 from .text import links as text_links
 
 __all__ = [
@@ -114,6 +124,14 @@ class SearchResults:
         parts = [f"{t.exclude:d}{t.phrase:d}{t.text}" for t in self.terms]
         parts.append(self.filters.key)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+    @property
+    def left_out(self):
+        """The terms of the query past MAX_TERMS, as typed: not searched (the page says so)."""
+        return [
+            ("-" if term.exclude else "") + (f'"{term.text}"' if term.phrase else term.text)
+            for term in terms_of(self.query, limit=None)[MAX_TERMS:]
+        ]
 
     @property
     def nothing_to_search(self):
@@ -246,6 +264,8 @@ def page_context(results, query, filters):
     return {
         "active_filters": filters.active(query),
         "filter_problems": filters.problems,
+        "left_out": ", ".join(f"“{text}”" for text in results.left_out),
+        "max_terms": MAX_TERMS,
         "matched_topics": matched_topics,
         "sorted_by_date": filters.sort == "date",
         "sort_url": filters.url(query, add=other_sort, drop=("sort", "date")),
