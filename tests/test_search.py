@@ -355,6 +355,28 @@ def test_a_search_matching_too_many_ranks_the_latest_published(client, make_arti
     assert (body["count"], body["count_is_exact"]) == (3, True)
 
 
+def test_drafts_and_scheduled_articles_take_no_place_in_the_window(
+    client, make_article, monkeypatch
+):
+    """The window of the latest matches (sql.WINDOW) holds published articles only: a
+    matching article scheduled for tomorrow, or a draft, neither pushes a published
+    match out nor makes the page say more matched than it shows."""
+    from articles.search import sql
+
+    now = timezone.now()
+    for n in range(3):
+        make_article(title=f"Durian {n}", published_at=now - datetime.timedelta(days=n + 1))
+    for n in range(2):
+        make_article(title=f"Durian later {n}", published_at=now + datetime.timedelta(days=n + 1))
+        make_article(title=f"Durian draft {n}", status=Article.Status.DRAFT)
+    monkeypatch.setattr(sql, "WINDOW", 3)
+    assert titles(client, "durian", sort="date") == ["Durian 0", "Durian 1", "Durian 2"]
+    page = client.get(SEARCH, {"q": "durian"}).content.decode()
+    assert "3 articles found for “durian”." in page
+    body = client.get(reverse("api:search"), {"q": "durian"}).json()
+    assert (body["count"], body["count_is_exact"]) == (3, True)
+
+
 def test_words_anywhere_in_the_article_match(client, seeded):
     """Each word in another section, or in the tags: the article is found, linked to
     the section holding most of them."""
@@ -894,7 +916,7 @@ def test_postgresql_reads_every_match_when_finding_the_newest_would_cost_more():
     """Where the newest documents that should hold the wanted matches begin is found by
     reading the sort_key index down to there (migration 0029): for a word in 1 document
     of 50, 3 x 501 x 50 entries, which at 100,000 documents took 8.6 ms to spare reading
-    its 2,000 matches (1.9 ms). articles_search_matches then reads every match (0030)."""
+    its 2,000 matches (1.9 ms). articles_search_matches then reads every match."""
     from articles import search
     from articles.search import postgresql, sql
 

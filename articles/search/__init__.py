@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -153,7 +154,7 @@ class SearchResults:
         """The ranking, computed (not from the cache): a search that found nothing
         is counted here (see search/misses.py); a narrowed one is not, as its words
         may well be found without the filters."""
-        found = sql.ranked(backend(), self.terms, self.filters)
+        found = sql.ranked(backend(), self.terms, self.filters, published_keys())
         if not found[0] and self.query and not self.filters.narrowing:
             misses.record(self.query)
         return found
@@ -375,6 +376,14 @@ def entry_fields(article, section):
         "heading": normalize(section.heading),
         "body": normalize(plain_text(section)),
     }
+
+
+def published_keys(now=None):
+    """(lowest, highest + 1) of the sort keys a published article can have: not a draft's
+    and not one scheduled for later, which would otherwise take places in the window of
+    the latest matches (sql.WINDOW). Whether it has expired is for the articles' rule."""
+    seconds = int((now or timezone.now()).timestamp())
+    return (UNPUBLISHED_SECONDS + 1) * KEY_SPAN, (seconds + 1) * KEY_SPAN
 
 
 def sort_key(published_at, article_id):
