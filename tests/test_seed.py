@@ -149,3 +149,11 @@ def snapshot():
         )
         for a in Article.objects.order_by("slug")
     ]
+
+
+def test_the_seed_articles_topics_are_searched_like_an_editors(client, seeded):
+    """loaddata writes the taggings without the signal that indexes them: the seed's
+    topics were missing from its search documents and from "Did you mean", which
+    offered "regulate" for "regulaton" beside the topic Regulation of both articles."""
+    page = page_text(client.get(reverse("articles:search"), {"q": "regulaton"}))
+    assert "Did you mean regulation ?" in " ".join(page.split())

@@ -8,6 +8,14 @@
 # which the planner ANDs with the index's answer: 1,530 rows, 234 pages, 1.7 ms). The
 # query itself (search/postgresql.py) reads older documents only when those are too
 # few, so the answer is the same either way.
+#
+# Where those newest documents begin is found by reading the sort_key index down to
+# there: 3 x wanted x 200 / (matches among the newest 200) entries. For a word in 1
+# document of 50, at 100,000 documents, that was 75,150 entries (8.6 ms) to spare
+# reading its 2,000 matches (1.9 ms). An entry costs about an eighth of a match
+# (synthetic documents of 120 words, ms newest first / every match: 1 in 50 10.5 / 1.9,
+# 1 in 20 5.6 / 4.1, 1 in 10 5.3 / 9.0), so the bound is taken only when its entries
+# and the matches after it cost less than every match.
 
 import importlib
 
@@ -39,7 +47,7 @@ BEGIN
         -- The estimate multiplies each word's share, as if words came independently:
         -- it put 人工智能 (pairs that come together) in 2 documents of 100, against
         -- 28 found. The newest documents say how many match before it is trusted.
-        EXECUTE 'SELECT count(*) FROM (SELECT vector, link_vector FROM '
+        EXECUTE 'SELECT count(*) FROM (SELECT sort_key, vector, link_vector FROM '
                 'articles_searchdocument ORDER BY sort_key DESC LIMIT 200) '
                 'articles_searchdocument WHERE ' || condition INTO sampled;
         IF sampled < walk_from * 200 THEN
@@ -47,7 +55,10 @@ BEGIN
             -- (read from the sort_key index, before index scans are priced out).
             IF wanted > 0 AND sampled > 0 THEN
                 span := ceil(3.0 * wanted * 200 / sampled);
-                IF span < documents THEN
+                -- Only when those entries and the matches after them cost less than
+                -- every match: an entry costs about an eighth of a match.
+                IF span < documents
+                   AND span / 8.0 + 3.0 * wanted < sampled * documents / 200.0 THEN
                     SELECT d.sort_key INTO newest FROM articles_searchdocument d
                     ORDER BY d.sort_key DESC OFFSET span LIMIT 1;
                     newest := coalesce(newest, -9223372036854775808);

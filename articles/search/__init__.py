@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -38,7 +39,17 @@ from ..models import (
 )
 from . import filters as narrowing
 from . import misses, prefixes, spelling, sql
-from .text import CJK_RUN, MAX_QUERY_LENGTH, WORD, fold, normalize, spellings, stem, terms_of
+from .text import (
+    CJK_RUN,
+    MAX_QUERY_LENGTH,
+    MAX_TERMS,
+    WORD,
+    fold,
+    normalize,
+    spellings,
+    stem,
+    terms_of,
+)
 from .text import links as text_links
 
 __all__ = [
@@ -116,6 +127,14 @@ class SearchResults:
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     @property
+    def left_out(self):
+        """The terms of the query past MAX_TERMS, as typed: not searched (the page says so)."""
+        return [
+            ("-" if term.exclude else "") + (f'"{term.text}"' if term.phrase else term.text)
+            for term in terms_of(self.query, limit=None)[MAX_TERMS:]
+        ]
+
+    @property
     def nothing_to_search(self):
         """True when the query holds no word to look for (only exclusions, or only
         punctuation): the page says so rather than listing nothing."""
@@ -135,7 +154,7 @@ class SearchResults:
         """The ranking, computed (not from the cache): a search that found nothing
         is counted here (see search/misses.py); a narrowed one is not, as its words
         may well be found without the filters."""
-        found = sql.ranked(backend(), self.terms, self.filters)
+        found = sql.ranked(backend(), self.terms, self.filters, published_keys())
         if not found[0] and self.query and not self.filters.narrowing:
             misses.record(self.query)
         return found
@@ -246,6 +265,8 @@ def page_context(results, query, filters):
     return {
         "active_filters": filters.active(query),
         "filter_problems": filters.problems,
+        "left_out": ", ".join(f"“{text}”" for text in results.left_out),
+        "max_terms": MAX_TERMS,
         "matched_topics": matched_topics,
         "sorted_by_date": filters.sort == "date",
         "sort_url": filters.url(query, add=other_sort, drop=("sort", "date")),
@@ -355,6 +376,14 @@ def entry_fields(article, section):
         "heading": normalize(section.heading),
         "body": normalize(plain_text(section)),
     }
+
+
+def published_keys(now=None):
+    """(lowest, highest + 1) of the sort keys a published article can have: not a draft's
+    and not one scheduled for later, which would otherwise take places in the window of
+    the latest matches (sql.WINDOW). Whether it has expired is for the articles' rule."""
+    seconds = int((now or timezone.now()).timestamp())
+    return (UNPUBLISHED_SECONDS + 1) * KEY_SPAN, (seconds + 1) * KEY_SPAN
 
 
 def sort_key(published_at, article_id):

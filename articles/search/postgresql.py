@@ -136,10 +136,12 @@ def ids_in(column, ids):
 APART = " OFFSET 0"
 
 
-def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, expanded=None):
-    """(SQL, params) of the `limit` newest matching documents that also meet `where`, as
-    (sort_key, article_id, score). Scored after the limit: the rank reads each
-    document's whole vector.
+def matches(
+    terms, limit, where="", where_params=(), scored=True, ordered=True, expanded=None, keys=None
+):
+    """(SQL, params) of the `limit` newest matching documents that also meet `where` and
+    whose sort keys are within `keys` (lowest, highest + 1), as (sort_key, article_id,
+    score). Scored after the limit: the rank reads each document's whole vector.
 
     The documents are found one of two ways (articles_search_matches, migrations 0026
     and 0029): when the planner expects fewer than WALK_FROM of them to match, through
@@ -147,13 +149,17 @@ def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, 
     each one's vector, until `limit` match. Left to itself the planner always walks, as
     its cost model does not count reading the vectors. Through the index, an unfiltered
     search first reads the matches among the newest documents that should hold three
-    times `limit` (from sort_key $1, which the function works out), and older ones
-    only when those are too few. At 100,000 articles on a busy 2-core machine (ms,
+    times `limit` (from sort_key $1, which the function works out when that costs less
+    than reading every match), and older ones only when those are too
+    few. At 100,000 articles on a busy 2-core machine (ms,
     walk / index / chosen): 香港 37 / 19 / 15 (then 5 with the newest first), "bank
     -fintech" 237 / 26 / 28, "venture capital" 226 / 12 / 22, "香港 人工智能" 44 / 19 /
     29, "regulation" 13 / 26 / 4, "model" 4 / 47 / 6.
     """
     (found, found_params), (check, check_params) = condition(terms, expanded)
+    if keys:  # part of what the function samples and estimates
+        found = f"{found} AND {sql.DOCUMENT}.sort_key >= %s AND {sql.DOCUMENT}.sort_key < %s"
+        found_params = [*found_params, *keys]
     also = f" AND {where}" if where else ""
     order = ORDER if ordered else ""
 

@@ -28,12 +28,13 @@ def execute(sql, params=()):
         cursor.execute(sql, params)
 
 
-def ranked(engine, terms, filters=None):
+def ranked(engine, terms, filters=None, keys=None):
     """([ids of the matching published articles, best first, newer first on ties; or
     newest first when the filters sort by date], whether that is all of them: False when
     more than WINDOW documents match). One query, one pass over the index: the WINDOW + 1
     latest matching documents (by SearchDocument.sort_key) within the filters
-    (search/filters.py), the last of them only telling whether there are more."""
+    (search/filters.py) and the sort keys `keys` (lowest, highest + 1: those a published
+    article can have), the last of them only telling whether there are more."""
     if not any(not term.exclude for term in terms):
         return [], True
     where, where_params = ("", [])
@@ -42,7 +43,9 @@ def ranked(engine, terms, filters=None):
     expanded = prefixes.expansions(terms, engine.EXPANDED_FROM)
     if prefixes.impossible(terms, expanded):
         return [], True
-    query, params = engine.matches(terms, WINDOW + 1, where, where_params, expanded=expanded)
+    query, params = engine.matches(
+        terms, WINDOW + 1, where, where_params, expanded=expanded, keys=keys
+    )
     order = engine.BEST_FIRST + ", " if filters is None or filters.sort != "date" else ""
     published, published_params = published_sql_condition("a")
     # The few matches first, then their articles, one by one (engine.articles_of).

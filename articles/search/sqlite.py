@@ -55,12 +55,18 @@ ARTICLE_ID, SORT_KEY = f"({FTS}.rowid & {ARTICLE_BITS})", f"{FTS}.rowid"
 APART = ""  # a filter's subquery is tested on each match in turn as it is
 
 
-def matches(terms, limit, where="", where_params=(), scored=True, ordered=True, expanded=None):
+def matches(
+    terms, limit, where="", where_params=(), scored=True, ordered=True, expanded=None, keys=None
+):
     """(SQL, params) of the `limit` newest matching documents (FTS5 reads them newest
-    first and stops) that also meet `where`, as (sort_key, article_id, score). A date
-    range is a range of rowids, which FTS5 seeks to. Unscored, no score is worked out:
-    bm25 first counts every document holding each term (the whole index), 15-25 ms of
-    a common word's 20-30 ms at 100,000 articles."""
+    first and stops) that also meet `where` and whose sort keys are within `keys` (lowest,
+    highest + 1), as (sort_key, article_id, score). A date range is a range of rowids,
+    which FTS5 seeks to. Unscored, no score is worked out: bm25 first counts every
+    document holding each term (the whole index), 15-25 ms of a common word's 20-30 ms
+    at 100,000 articles."""
+    if keys:
+        where = " AND ".join([*([where] if where else []), "rowid >= %s AND rowid < %s"])
+        where_params = [*where_params, *keys]
     also = f" AND {where}" if where else ""
     order = ORDER if ordered else ""
     score = f"bm25({FTS}, {ARTICLE_WEIGHTS})" if scored else "0"

@@ -220,8 +220,8 @@ class Term:
         return min(counts) if counts else 0
 
 
-def terms_of(query):
-    """The terms of a query, up to MAX_TERMS: "phrases", -exclusions and words; an
+def terms_of(query, limit=MAX_TERMS):
+    """The terms of a query, up to `limit`: "phrases", -exclusions and words; an
     unbalanced quote runs to the end; other search syntax and control characters
     (which PostgreSQL text cannot hold) are ignored; repeats are dropped."""
     query = CONTROL.sub(" ", query[:MAX_QUERY_LENGTH])
@@ -234,7 +234,7 @@ def terms_of(query):
         if term.searchable:
             key = (tuple(term.variants) if term.phrase else tuple(term.pieces), term.exclude)
             terms.setdefault(key, term)
-    return list(terms.values())[:MAX_TERMS]
+    return list(terms.values())[:limit]
 
 
 def spellings(text):

@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from taggit.models import Tag
 
+from articles import search
 from articles.models import Article
 
 
@@ -15,3 +16,6 @@ class Command(BaseCommand):
             self.stdout.write("Articles or tags already present; seed not loaded.")
             return
         call_command("loaddata", "seed", verbosity=options["verbosity"])
+        # loaddata writes the taggings past the signal that puts an article's topics in
+        # its search document and their words in "Did you mean" (articles/signals.py).
+        search.index_documents(Article.objects.values_list("pk", flat=True))
