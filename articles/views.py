@@ -31,6 +31,7 @@ from . import (
     archive,
     bylines,
     cache,
+    fragments,
     images,
     pagination,
     plain_text,
@@ -130,8 +131,12 @@ class ArticleListView(ListView):
             pinned = {article.pk for article in leads}
             articles = [article for article in context["articles"] if article.pk not in pinned]
             context.update(leads=leads, articles=articles, object_list=articles)
-            scripts.show_cards(leads, page_language())
-        scripts.show_cards(context["articles"], page_language())  # in the reader's script
+        language = page_language()
+        shown = [*context.get("leads", ()), *context["articles"]]
+        scripts.show_cards(shown, language)  # in the reader's script
+        # The first card of the latest articles' first page leads it.
+        first_page = self.with_leads and not context["page_obj"].has_previous()
+        fragments.cards(shown, language, lead=shown[0] if first_page and shown else None)
         return context
 
     def get_paginator(self, queryset, per_page, **kwargs):

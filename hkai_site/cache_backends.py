@@ -22,7 +22,8 @@ class RedisCache(DjangoRedisCache):
     default, `set` stores nothing, `add` and `delete` report False. One WARNING is logged
     when Redis goes away and one INFO when it answers again; in between Redis is tried
     once every `retry_after` seconds, so an unreachable host costs a request one
-    connect timeout at most, not one per cache call."""
+    connect timeout at most, not one per cache call. Aliases on the same server (the
+    pages' and the cards', settings.py) share that state: one warning, one timeout."""
 
     retry_after = 5  # seconds
     # Redis answers in well under a millisecond on a working network.
@@ -31,7 +32,18 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         options = {**self.timeouts, **params.get("OPTIONS", {})}
         super().__init__(server, {**params, "OPTIONS": options})
-        self._retry_at = None  # while Redis is away: when to try it again (time.time())
+        self._server = str(server)
+
+    # While a server is away: when to try it again (time.time()), per LOCATION.
+    _retry_at_of = {}
+
+    @property
+    def _retry_at(self):
+        return self._retry_at_of.get(self._server)
+
+    @_retry_at.setter
+    def _retry_at(self, when):
+        self._retry_at_of[self._server] = when
 
     def _call(self, missed, method, *args, **kwargs):
         if self._retry_at is not None and time.time() < self._retry_at:

@@ -48,12 +48,17 @@ def default_language():
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (pages and counts)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (pages and counts; cards)."""
+    from django.conf import settings
+    from django.core.cache import caches
 
-    cache.clear()
+    def clear():
+        for alias in settings.CACHES:
+            caches[alias].clear()
+
+    clear()
     yield
-    cache.clear()
+    clear()
 
 
 @pytest.fixture(autouse=True)

@@ -43,7 +43,8 @@ def redis(tmp_path):
     server["port"] = int(server["url"].rsplit(":", 1)[1].split("/")[0])
     server["start"], server["stop"] = start, halt
     cache = {"BACKEND": "hkai_site.cache_backends.RedisCache", "LOCATION": server["url"]}
-    with override_settings(CACHES={"default": cache}):
+    cards = {**cache, "KEY_PREFIX": "fragment"}  # as settings.py makes them beside it
+    with override_settings(CACHES={"default": cache, "fragments": cards}):
         yield server
     halt()
 

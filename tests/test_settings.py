@@ -118,6 +118,13 @@ def test_redis_url_switches_the_cache_backend():
     ).stdout.strip()
     assert "hkai_site.cache_backends.RedisCache" in redis
     assert "redis://127.0.0.1:6379/0" in redis
+    # Cards beside the pages, under their own prefix; else bounded in each process.
+    cards = settings_in_subprocess(
+        "sorted(s.CACHES['fragments'].items())", REDIS_URL="redis://127.0.0.1:6379/0"
+    ).stdout.strip()
+    assert "RedisCache" in cards and "'KEY_PREFIX', 'fragment'" in cards
+    local = settings_in_subprocess("s.CACHES['fragments']['OPTIONS']").stdout.strip()
+    assert local == "{'MAX_ENTRIES': 3000}"
 
 
 def example_variables():

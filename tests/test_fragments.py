@@ -1,0 +1,146 @@
+"""Cards stored once per version of what they show (articles/fragments.py): a stored
+card is never shown after what it shows has changed, whichever way the change was
+written, and an edit to one article leaves the other cards stored."""
+
+import datetime
+
+import pytest
+from bs4 import BeautifulSoup
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article, Byline, Person
+
+CARD = "includes/article_card.html"
+
+
+def cards_rendered(response):
+    return [t.name for t in response.templates].count(CARD)
+
+
+def card_of(response, title):
+    soup = BeautifulSoup(response.content.decode(), "html.parser")
+    for card in soup.select("article.card"):
+        if card.select_one("h2").get_text(strip=True) == title:
+            return card
+    raise AssertionError(f"no card titled {title!r}")
+
+
+@pytest.fixture
+def three(make_article):
+    now = timezone.now()
+    made = [
+        make_article(
+            title=f"Story {n}",
+            standfirst=f"What story {n} says.",
+            published_at=now - datetime.timedelta(hours=n + 1),
+            tags=[f"Topic {n}"],
+        )
+        for n in range(3)
+    ]
+    writer = Person.objects.create(name="Amy Wong", slug="amy-wong")
+    Byline.objects.create(article=made[0], person=writer)
+    return made
+
+
+def test_an_edit_renders_again_only_the_edited_articles_card(client, three):
+    first = client.get("/")
+    assert cards_rendered(first) == 3
+    again = client.get("/?page=1")  # another page address: the page cache cannot answer
+    assert cards_rendered(again) == 0
+    assert again.content.count(b'<article class="card') == 3
+
+    story = three[1]
+    story.title = "Story 1, corrected"
+    story.save()
+    after = client.get("/")
+    assert cards_rendered(after) == 1
+    assert card_of(after, "Story 1, corrected")
+
+
+def _retitle(story):
+    Article.objects.filter(pk=story.pk).update(title="A new title")
+    return "A new title", lambda card: card.select_one("h2").get_text(strip=True)
+
+
+def _restandfirst(story):
+    Article.objects.filter(pk=story.pk).update(standfirst="A new standfirst.")
+    return "A new standfirst.", lambda card: card.select_one(".card__standfirst").get_text()
+
+
+def _rename_topic(story):
+    Tag.objects.filter(name="Topic 0").update(name="Renamed topic")
+    return "Renamed topic", lambda card: card.select_one("a.tag").get_text()
+
+
+def _reslug_topic(story):
+    Tag.objects.filter(name="Topic 0").update(slug="moved-topic")
+    return "/tags/moved-topic/", lambda card: card.select_one("a.tag")["href"]
+
+
+def _rename_writer(story):
+    Person.objects.filter(slug="amy-wong").update(name="Amy Wong Ka-yan")
+    return "Amy Wong Ka-yan", lambda card: card.select_one(".byline a").get_text()
+
+
+def _move_date(story):
+    when = story.published_at - datetime.timedelta(minutes=1)
+    Article.objects.filter(pk=story.pk).update(published_at=when)
+    shown = timezone.localtime(when).isoformat()
+    return shown, lambda card: card.select_one("time")["datetime"]
+
+
+def _change_language(story):
+    Article.objects.filter(pk=story.pk).update(language="zh-Hant-HK")
+    return "zh-Hant-HK", lambda card: card.get("lang")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _retitle,
+        _restandfirst,
+        _rename_topic,
+        _reslug_topic,
+        _rename_writer,
+        _move_date,
+        _change_language,
+    ],  # fmt: skip
+)
+def test_a_stored_card_is_never_shown_after_what_it_shows_changed(client, three, change):
+    """Changed by update(), which sends no signal: the card's key is made of what it shows."""
+    assert cards_rendered(client.get("/")) == 3
+    wanted, read = change(three[0])
+    response = client.get("/")
+    title = Article.objects.get(pk=three[0].pk).title
+    assert read(card_of(response, title)) == wanted
+    assert cards_rendered(response) == 1  # the other two were stored
+
+
+def test_a_lead_image_added_shows_on_the_stored_card(client, three, make_image):
+    assert cards_rendered(client.get("/tags/topic-0/")) == 1
+    image = make_image(alt_text="Harbour at dusk")
+    Article.objects.filter(pk=three[0].pk).update(lead_image=image)
+    card = card_of(client.get("/tags/topic-0/"), "Story 0")
+    assert card.select_one("img")["alt"] == "Harbour at dusk"
+    assert "card--image" in card["class"]
+
+
+def test_the_same_article_has_a_card_per_interface_and_script(client, make_article):
+    make_article(title="銀行試用機器學習", language="zh-Hant-HK", tags=["Finance"])
+    english, traditional, simplified = (client.get(p) for p in ("/", "/zh-hant/", "/zh-hans/"))
+    assert [cards_rendered(r) for r in (english, traditional, simplified)] == [1, 1, 1]
+    assert card_of(english, "銀行試用機器學習").select_one(".card__meta")["lang"] == "en"
+    assert card_of(simplified, "银行试用机器学习")  # in the reader's script
+    assert cards_rendered(client.get("/zh-hans/?page=1")) == 0
+
+
+def test_only_the_first_card_of_the_first_page_leads(client, make_article):
+    now = timezone.now()
+    for n in range(12):
+        make_article(title=f"Story {n:02}", published_at=now - datetime.timedelta(hours=n + 1))
+    first, second = client.get("/"), client.get("/?page=2")
+    assert first.content.count(b"card--lead") == 1
+    assert "card--lead" in card_of(first, "Story 00")["class"]
+    assert b"card--lead" not in second.content
+    assert b"card--lead" not in client.get("/tags/").content
