@@ -1,6 +1,11 @@
 """What to read next: the articles before and after one, and those sharing its topics."""
 
+import datetime
+import functools
+
+from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from .models import Article, TaggedArticle, published_sql_condition
 
@@ -10,20 +15,44 @@ RELATED_LIMIT = 3
 RELATED_WINDOW = 50
 
 
-def neighbours(article):
-    """The published articles just before and after this one, one query each."""
-    if not article.is_published:
-        return {"previous_article": None, "next_article": None}
-    published = Article.objects.published().only("title", "slug", "language", "published_at")
-    at, pk = article.published_at, article.pk
+# The two statements are compiled once per process and database vendor for stand-in
+# values, and each call puts its own in their places: building the two querysets (the
+# published rule, the ranges, the order) took 1.85 ms of an article page's 11 with
+# nothing cached at 100,000 articles, placing the values and running both 0.3 ms.
+# tests/test_related.py checks them against the querysets on every kind of neighbour.
+_NOW = datetime.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
+_AT = datetime.datetime(2002, 3, 4, 5, 6, 7, 890123, tzinfo=datetime.UTC)
+_PK = -7_654_321
+
+
+def neighbour_querysets(at, pk, now=None):
+    """The published articles just before and after (`at`, `pk`), as querysets of one."""
+    published = Article.objects.published(now=now)
+    published = published.only("title", "slug", "language", "published_at")
     # The plain range first, so the (status, published_at, id) index is walked from
     # this article outwards; the OR only settles ties on the same time.
     older = published.filter(published_at__lte=at).filter(Q(published_at__lt=at) | Q(pk__lt=pk))
     newer = published.filter(published_at__gte=at).filter(Q(published_at__gt=at) | Q(pk__gt=pk))
-    return {
-        "previous_article": older.order_by("-published_at", "-pk").first(),
-        "next_article": newer.order_by("published_at", "pk").first(),
-    }
+    return older.order_by("-published_at", "-pk")[:1], newer.order_by("published_at", "pk")[:1]
+
+
+@functools.cache
+def _neighbour_sql(vendor):
+    return [qs.query.sql_with_params() for qs in neighbour_querysets(_AT, _PK, now=_NOW)]
+
+
+def neighbours(article, now=None):
+    """The published articles just before and after this one, one query each."""
+    if not article.is_published:
+        return {"previous_article": None, "next_article": None}
+    adapt = connection.ops.adapt_datetimefield_value
+    now = timezone.now() if now is None else now
+    placed = {adapt(_NOW): adapt(now), adapt(_AT): adapt(article.published_at), _PK: article.pk}
+    found = []
+    for sql, params in _neighbour_sql(connection.vendor):
+        rows = Article.objects.raw(sql, [placed.get(param, param) for param in params])
+        found.append(next(iter(rows), None))
+    return {"previous_article": found[0], "next_article": found[1]}
 
 
 def related_articles(article, limit=RELATED_LIMIT, window=None):
