@@ -1,19 +1,19 @@
-"""Cards rendered once per version of what they show, not once per page.
+"""Parts of pages rendered once per version of what they show, not once per page.
 
 A card (an article as lists show it: lead image, title, date, byline, standfirst,
-topics) is a function of a few values, all read from the rows the page loads anyway.
-`cards()` makes those values, stores each card's HTML under a hash of them (with the
-interface language, the time zone, the release and the card template's own text) in
-the `fragments` cache, and a later page showing the same values takes the stored HTML.
+topics) and an article's body (its header, lead figure, contents, sections and topics)
+are functions of a few values, all read from the rows the page loads anyway. Each is
+stored under a hash of its values (with the interface language, the time zone, the
+release and its template's own text) in the `fragments` cache, and a later page
+showing the same values takes the stored HTML.
 
 Nothing is ever deleted or invalidated: an edit to an article, a renamed topic or
 author, a new rendition of an image changes the values, so the key, and the next page
 renders the card afresh; the stale entry is never read again and ages out. An edit
 elsewhere on the site, which moves the content version and so empties the page cache,
-leaves every other card stored: after an edit, or for a crawler on the long tail, a
-list page renders only the page around its ten stored cards. The card template sees
-only these values (`c`), never the article, so no value it shows can be missing from
-the key.
+leaves every other card and body stored: after an edit, or for a crawler on the long
+tail, a page renders only what is around them. Their templates see only these values
+(`c`), never the article, so no value they show can be missing from the key.
 
 At 100,000 articles (SQLite, nothing else cached), ten cards took 3.3 ms of a list
 page's 11 in process; ten stored ones take 0.15 ms (bench/uncached.py).
@@ -35,6 +35,7 @@ from .addresses import HTML_LANG
 from .templatetags.bylines import byline_links
 
 CARD_TEMPLATE = "includes/article_card.html"
+BODY_TEMPLATE = "includes/article_body.html"
 
 
 class Tag(NamedTuple):
@@ -44,14 +45,53 @@ class Tag(NamedTuple):
     name: str
 
 
+class Section(NamedTuple):
+    anchor: str
+    heading: str
+    body_html: str
+
+
 @functools.cache
-def _template():
-    """The card template and a digest of its source: a changed template is a new key
-    even where the release is named by a static manifest that did not change."""
-    template = loader.get_template(CARD_TEMPLATE)
+def _template(name):
+    """The template and a digest of its source: a changed template is a new key even
+    where the release is named by a static manifest that did not change."""
+    template = loader.get_template(name)
     source = template.template.source.encode()
     digest = hashlib.sha256(source + repr(django.VERSION).encode()).hexdigest()[:16]
     return template, digest
+
+
+def _store():
+    # Settings that name only a default cache (a test's, an operator's) keep them there.
+    return caches["fragments"] if "fragments" in settings.CACHES else cache
+
+
+def rendered(name, shown, store=True):
+    """The HTML of template `name` for each of `shown`, a list of (values, extra):
+    `values` are what it shows and its key; `extra()` gives values that follow from
+    them and cost more to work out (they are made only to render). One cache read."""
+    from .cache import release  # articles.cache imports the models this module's callers use
+
+    template, digest = _template(name)
+    interface = translation.get_language()
+    prefix = (release().id, digest, interface, timezone.get_current_timezone_name())
+    keys = [
+        f"{name}:{hashlib.sha256(repr((prefix, values)).encode()).hexdigest()}"
+        for values, _ in shown
+    ]
+    found = _store().get_many(keys) if store else {}
+    made, out = {}, []
+    for key, (values, extra) in zip(keys, shown, strict=True):
+        html = found.get(key) or made.get(key)
+        if html is None:
+            c = {**values, **extra()} if extra else values
+            html = made[key] = template.render(
+                {"c": c, "html_lang": HTML_LANG.get(interface, "en")}
+            )
+        out.append(mark_safe(html))
+    if made and store:
+        _store().set_many(made)  # for the alias's TIMEOUT
+    return out
 
 
 def card_values(article, lead, language):
@@ -77,25 +117,46 @@ def cards(articles, language, lead=None):
     """Set `card_html` on each article (loaded with `card_tags` and `card_bylines`):
     its card, from the cache where the same values were shown before; `lead` is the
     article whose card leads the page. One cache read for them all."""
-    from .cache import release  # articles.cache imports the models this module's callers use
+    shown = [(card_values(article, article is lead, language), None) for article in articles]
+    for article, html in zip(articles, rendered(CARD_TEMPLATE, shown), strict=True):
+        article.card_html = html
 
-    template, digest = _template()
-    interface = translation.get_language()
-    prefix = (release().id, digest, interface, timezone.get_current_timezone_name())
-    html_lang = HTML_LANG.get(interface, "en")
-    shown = []
-    for article in articles:
-        values = card_values(article, article is lead, language)
-        key = hashlib.sha256(repr((prefix, values)).encode()).hexdigest()
-        shown.append((article, f"card:{key}", values))
-    # Settings that name only a default cache (a test's, an operator's) keep cards there.
-    store = caches["fragments"] if "fragments" in settings.CACHES else cache
-    found = store.get_many([key for _, key, _ in shown])
-    made = {}
-    for article, key, values in shown:
-        html = found.get(key) or made.get(key)
-        if html is None:
-            html = made[key] = template.render({"c": values, "html_lang": html_lang})
-        article.card_html = mark_safe(html)
-    if made:
-        store.set_many(made)  # for the alias's TIMEOUT
+
+def body_values(article, *, is_preview, preview_of_changes, version_links):
+    """What an article page's <article> shows, as plain values (sections prefetched and
+    expanded, tags and bylines prefetched)."""
+    sections = article.sections.all()
+    image = article.lead_image
+    return {
+        "is_preview": is_preview,
+        "preview_of_changes": preview_of_changes,
+        "is_scheduled": article.is_scheduled if is_preview else False,
+        "status": article.status,
+        "language": article.language,
+        "title": article.title,
+        "standfirst": article.standfirst,
+        "version_links": [tuple(sorted(link.items())) for link in version_links or ()],
+        "byline": str(byline_links(article)),
+        "published_at": article.published_at,
+        "month_url": links.month(article.published_at) if article.published_at else "",
+        "figure": images.picture(image, lead=True) if image else None,
+        "sections": [Section(s.anchor, s.heading, s.body_html) for s in sections],
+        # What the reading time is worked out from, in the key; the time itself only
+        # when the body is rendered (it reads every word).
+        "words": [(s.heading, s.body) for s in sections],
+        "tags": [Tag(tag.slug, tag.name) for tag in article.tags.all()],
+    }
+
+
+def article_body(article, **page):
+    """The <article> of an article page; stored unless it is a preview."""
+    values = body_values(article, **page)
+    words = values.pop("words")
+    key = {**values, "words": hashlib.sha256(repr(words).encode()).hexdigest()}
+
+    def extra():
+        return {"reading_minutes": article.reading_minutes, "version_links": [
+            dict(link) for link in values["version_links"]
+        ]}  # fmt: skip
+
+    return rendered(BODY_TEMPLATE, [(key, extra)], store=not page["is_preview"])[0]

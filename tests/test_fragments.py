@@ -144,3 +144,74 @@ def test_only_the_first_card_of_the_first_page_leads(client, make_article):
     assert "card--lead" in card_of(first, "Story 00")["class"]
     assert b"card--lead" not in second.content
     assert b"card--lead" not in client.get("/tags/").content
+
+
+BODY = "includes/article_body.html"
+
+
+def bodies_rendered(response):
+    return [t.name for t in response.templates].count(BODY)
+
+
+def _new_section_text(story):
+    from articles.models import Section
+
+    words = " ".join(["word"] * 900)
+    Section.objects.filter(article=story, position=1).update(
+        heading="Longer details", body=words, body_html=f"<p>{words}</p>"
+    )
+    return lambda soup: (soup.select("section h2")[-1].get_text(), soup.select_one(
+        ".article__meta span:last-child").get_text())  # fmt: skip
+
+
+def _longer_source(story):
+    """The text the reading time is counted from, alone (its HTML left as it was)."""
+    from articles.models import Section
+
+    Section.objects.filter(article=story, position=1).update(body=" ".join(["word"] * 900))
+    return lambda soup: soup.select_one(".article__meta span:last-child").get_text()
+
+
+def _renamed_topic_and_writer(story):
+    Tag.objects.filter(name="Topic 0").update(name="Renamed topic")
+    Person.objects.filter(slug="amy-wong").update(name="Amy Wong Ka-yan")
+    return lambda soup: (soup.select_one("footer a.tag").get_text(), soup.select_one(
+        ".byline a").get_text())  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change, wanted",
+    [
+        (_new_section_text, ("Longer details", "4 min read")),  # from 1
+        (_longer_source, "4 min read"),
+        (_renamed_topic_and_writer, ("Renamed topic", "Amy Wong Ka-yan")),
+    ],  # fmt: skip
+)
+def test_a_stored_article_body_is_never_shown_after_what_it_shows_changed(
+    client, three, change, wanted
+):
+    url = three[0].get_absolute_url()
+    assert bodies_rendered(client.get(url)) == 1
+    read = change(three[0])
+    response = client.get(url)
+    assert bodies_rendered(response) == 1
+    assert read(BeautifulSoup(response.content.decode(), "html.parser")) == wanted
+
+
+def test_an_edit_elsewhere_leaves_the_article_body_stored(client, three):
+    url = three[0].get_absolute_url()
+    first = client.get(url)
+    three[2].title = "Another story, edited"
+    three[2].save()  # the content version moves: the page cache misses
+    again = client.get(url)
+    assert bodies_rendered(again) == 0
+    assert again.content == first.content.replace(b"Story 2", b"Another story, edited")
+
+
+def test_a_preview_body_is_never_stored(client, admin_client, make_article):
+    draft = make_article(title="Not out yet", status=Article.Status.DRAFT)
+    url = f"/admin/articles/article/{draft.pk}/preview/"
+    for _ in range(2):
+        response = admin_client.get(url)
+        assert response.status_code == 200 and bodies_rendered(response) == 1
+    assert b"This article is a draft." in response.content
