@@ -76,11 +76,14 @@ loadtest: $(BIN)/pytest
 
 # The scale benchmark: 100,000 articles (built once into bench/data/), gunicorn in
 # production mode, load from wrk (Debian's wrk package) or a Python stand-in.
+WRK = @command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) || true
+
 bench: $(BIN)/pytest
-	@command -v wrk >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) || true
+	$(WRK)
 	$(BIN)/python bench/markdown_worst_case.py
 	$(BIN)/python bench/images.py
 	$(BIN)/python bench/run.py --articles 100000
 
 bench-pg: $(BIN)/pytest
+	$(WRK)
 	$(BIN)/python devtools/with_postgres.py $(BIN)/python bench/run.py --articles 100000 --output bench/results-pg.json
