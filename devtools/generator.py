@@ -31,7 +31,10 @@ from articles.search import document_fields, prefixes, spelling
 from articles.search.text import normalize
 
 BATCH = 1000
-DOCUMENT_COLUMNS = ["article_id", "sort_key", "title", "standfirst", "headings", "body", "tags"]
+# Every column index_documents() writes: without `links`, PostgreSQL found no quoted phrase.
+DOCUMENT_COLUMNS = [
+    "article_id", "sort_key", "title", "standfirst", "headings", "body", "tags", "links"
+]  # fmt: skip
 
 WORDS = """
 model models data training inference compute chips cloud platform startup startups

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 
 from articles.markdown import render_markdown
@@ -38,6 +39,20 @@ def test_generated_html_and_index_are_what_saving_would_make(db):
         assert {k: getattr(entry, k) for k in expected if k != "article_id"} == {
             k: v for k, v in expected.items() if k != "article_id"
         }
+
+
+def test_generated_search_documents_are_what_indexing_would_write(db):
+    """Every column, links too: without them PostgreSQL finds no quoted phrase."""
+    from articles import search
+    from articles.models import SearchDocument
+
+    generate(10, seed=4)
+    columns = [f.attname for f in SearchDocument._meta.concrete_fields if f.attname != "id"]
+    written = list(SearchDocument.objects.order_by("article_id").values_list(*columns))
+    search.index_documents(Article.objects.values_list("pk", flat=True))
+    assert list(SearchDocument.objects.order_by("article_id").values_list(*columns)) == written
+    if connection.vendor == "postgresql":
+        assert all(links for links, in SearchDocument.objects.values_list("links"))
 
 
 def test_tags_follow_a_long_tail(db):
