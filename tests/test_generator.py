@@ -52,7 +52,7 @@ def test_generated_search_documents_are_what_indexing_would_write(db):
     search.index_documents(Article.objects.values_list("pk", flat=True))
     assert list(SearchDocument.objects.order_by("article_id").values_list(*columns)) == written
     if connection.vendor == "postgresql":
-        assert all(links for links, in SearchDocument.objects.values_list("links"))
+        assert all(links for (links,) in SearchDocument.objects.values_list("links"))
 
 
 def test_tags_follow_a_long_tail(db):
