@@ -149,7 +149,8 @@ def body_values(article, *, is_preview, preview_of_changes, version_links):
 
 
 def article_body(article, **page):
-    """The <article> of an article page; stored unless it is a preview."""
+    """The <article> of an article page; stored where settings.FRAGMENT_BODIES says
+    (with Redis), never for a preview."""
     values = body_values(article, **page)
     words = values.pop("words")
     key = {**values, "words": hashlib.sha256(repr(words).encode()).hexdigest()}
@@ -159,4 +160,5 @@ def article_body(article, **page):
             dict(link) for link in values["version_links"]
         ]}  # fmt: skip
 
-    return rendered(BODY_TEMPLATE, [(key, extra)], store=not page["is_preview"])[0]
+    stored = settings.FRAGMENT_BODIES and not page["is_preview"]
+    return rendered(BODY_TEMPLATE, [(key, extra)], store=stored)[0]

@@ -185,7 +185,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Article cards, each stored once per version of what it shows and kept across edits
 # (articles/fragments.py): beside the pages in Redis, else in each process's memory,
-# bounded (a card is about 1.2 KB; 3,000 of them about 5 MB a worker).
+# bounded (a card is about 1.5 KB stored; 1,000 of them about 1.5 MB a worker).
+# Article bodies too, where Redis keeps them: about 12 KB each, 3,000 of them had
+# made each worker 30 MB larger (make bench).
+FRAGMENT_BODIES = bool(env("REDIS_URL"))
 FRAGMENTS_TIMEOUT = 7 * 24 * 60 * 60
 if env("REDIS_URL"):
     CACHES["fragments"] = {
@@ -198,7 +201,7 @@ else:
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "fragments",
         "TIMEOUT": FRAGMENTS_TIMEOUT,
-        "OPTIONS": {"MAX_ENTRIES": 3000},
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     }
 
 AUTH_PASSWORD_VALIDATORS = [

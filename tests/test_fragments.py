@@ -149,6 +149,18 @@ def test_only_the_first_card_of_the_first_page_leads(client, make_article):
 BODY = "includes/article_body.html"
 
 
+@pytest.fixture
+def bodies_stored(settings):
+    settings.FRAGMENT_BODIES = True  # as with REDIS_URL
+
+
+def test_bodies_are_not_kept_in_each_workers_memory(client, three):
+    url = three[0].get_absolute_url()
+    assert bodies_rendered(client.get(url)) == 1
+    three[2].save()  # the content version moves: the page cache misses
+    assert bodies_rendered(client.get(url)) == 1
+
+
 def bodies_rendered(response):
     return [t.name for t in response.templates].count(BODY)
 
@@ -188,7 +200,7 @@ def _renamed_topic_and_writer(story):
     ],  # fmt: skip
 )
 def test_a_stored_article_body_is_never_shown_after_what_it_shows_changed(
-    client, three, change, wanted
+    client, three, change, wanted, bodies_stored
 ):
     url = three[0].get_absolute_url()
     assert bodies_rendered(client.get(url)) == 1
@@ -198,7 +210,7 @@ def test_a_stored_article_body_is_never_shown_after_what_it_shows_changed(
     assert read(BeautifulSoup(response.content.decode(), "html.parser")) == wanted
 
 
-def test_an_edit_elsewhere_leaves_the_article_body_stored(client, three):
+def test_an_edit_elsewhere_leaves_the_article_body_stored(client, three, bodies_stored):
     url = three[0].get_absolute_url()
     first = client.get(url)
     three[2].title = "Another story, edited"
@@ -208,7 +220,7 @@ def test_an_edit_elsewhere_leaves_the_article_body_stored(client, three):
     assert again.content == first.content.replace(b"Story 2", b"Another story, edited")
 
 
-def test_a_preview_body_is_never_stored(client, admin_client, make_article):
+def test_a_preview_body_is_never_stored(client, admin_client, make_article, bodies_stored):
     draft = make_article(title="Not out yet", status=Article.Status.DRAFT)
     url = f"/admin/articles/article/{draft.pk}/preview/"
     for _ in range(2):

@@ -124,7 +124,10 @@ def test_redis_url_switches_the_cache_backend():
     ).stdout.strip()
     assert "RedisCache" in cards and "'KEY_PREFIX', 'fragment'" in cards
     local = settings_in_subprocess("s.CACHES['fragments']['OPTIONS']").stdout.strip()
-    assert local == "{'MAX_ENTRIES': 3000}"
+    assert local == "{'MAX_ENTRIES': 1000}"
+    bodies = settings_in_subprocess("s.FRAGMENT_BODIES", REDIS_URL="redis://127.0.0.1:6379/0")
+    assert bodies.stdout.strip() == "True"
+    assert settings_in_subprocess("s.FRAGMENT_BODIES").stdout.strip() == "False"
 
 
 def example_variables():
