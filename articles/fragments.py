@@ -4,7 +4,7 @@ A card (an article as lists show it: lead image, title, date, byline, standfirst
 topics) and an article's body (its header, lead figure, contents, sections and topics)
 are functions of a few values, all read from the rows the page loads anyway. Each is
 stored under a hash of its values (with the interface language, the time zone, the
-release and its template's own text) in the `fragments` cache, and a later page
+script prefix, the release and its templates' own text) in the `fragments` cache, and a later page
 showing the same values takes the stored HTML.
 
 Nothing is ever deleted or invalidated: an edit to an article, a renamed topic or
@@ -21,12 +21,15 @@ page's 11 in process; ten stored ones take 0.15 ms (bench/uncached.py).
 
 import functools
 import hashlib
+import pathlib
+import re
 from typing import NamedTuple
 
 import django
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.template import loader
+from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
@@ -51,14 +54,31 @@ class Section(NamedTuple):
     body_html: str
 
 
+INCLUDED = re.compile(r"""\{%\s*include\s+["']([^"']+)["']""")
+
+
+def sources(name, seen=None):
+    """The source of template `name` and of every template it includes, in order."""
+    seen = set() if seen is None else seen
+    if name in seen:
+        return ""
+    seen.add(name)
+    source = loader.get_template(name).template.source
+    return source + "".join(sources(included, seen) for included in INCLUDED.findall(source))
+
+
 @functools.cache
 def _template(name):
-    """The template and a digest of its source: a changed template is a new key even
-    where the release is named by a static manifest that did not change."""
-    template = loader.get_template(name)
-    source = template.template.source.encode()
-    digest = hashlib.sha256(source + repr(django.VERSION).encode()).hexdigest()[:16]
-    return template, digest
+    """The template and a digest of what it renders with: its source and its includes',
+    the translation catalogues and Django's version. A change to any of them is a new
+    key even where the release is named by a static manifest that did not change."""
+    catalogues = b"".join(
+        path.read_bytes()
+        for folder in settings.LOCALE_PATHS
+        for path in sorted(pathlib.Path(folder).rglob("*.mo"))
+    )
+    digest = hashlib.sha256(sources(name).encode() + catalogues + repr(django.VERSION).encode())
+    return loader.get_template(name), digest.hexdigest()[:16]
 
 
 def _store():
@@ -74,7 +94,9 @@ def rendered(name, shown, store=True):
 
     template, digest = _template(name)
     interface = translation.get_language()
-    prefix = (release().id, digest, interface, timezone.get_current_timezone_name())
+    # The script prefix too: topic links are made as the template renders.
+    prefix = (release().id, digest, interface, timezone.get_current_timezone_name(),
+              get_script_prefix())  # fmt: skip
     keys = [
         f"{name}:{hashlib.sha256(repr((prefix, values)).encode()).hexdigest()}"
         for values, _ in shown

@@ -3,9 +3,11 @@ card is never shown after what it shows has changed, whichever way the change wa
 written, and an edit to one article leaves the other cards stored."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -227,3 +229,35 @@ def test_a_preview_body_is_never_stored(client, admin_client, make_article, bodi
         response = admin_client.get(url)
         assert response.status_code == 200 and bodies_rendered(response) == 1
     assert b"This article is a draft." in response.content
+
+
+def test_a_site_under_another_prefix_has_its_own_cards(three):
+    """The topic links are made as the card renders: the prefix is part of its key."""
+    from django.urls import set_script_prefix
+
+    from articles import fragments
+    from articles.views import ArticleListView
+
+    def topic_link(prefix):
+        story = ArticleListView.articles().get(pk=three[0].pk)
+        set_script_prefix(prefix)
+        try:
+            fragments.cards([story], "en")
+        finally:
+            set_script_prefix("/")
+        return BeautifulSoup(story.card_html, "html.parser").select_one("a.tag")["href"]
+
+    assert topic_link("/") == "/tags/topic-0/"
+    assert topic_link("/news/") == "/news/tags/topic-0/"
+    assert topic_link("/") == "/tags/topic-0/"
+
+
+def test_the_key_covers_the_templates_a_fragment_includes():
+    from articles import fragments
+
+    card = fragments.sources("includes/article_card.html")
+    body = fragments.sources("includes/article_body.html")
+    for included in ("includes/picture.html", "includes/tag_list.html"):
+        source = Path(settings.BASE_DIR, "templates", included).read_text()
+        assert source in card and source in body
+    assert Path(settings.BASE_DIR, "templates/includes/figure.html").read_text() in body
