@@ -35,6 +35,7 @@ from django.utils.safestring import mark_safe
 
 from . import images, links
 from .addresses import HTML_LANG
+from .cache import release
 from .templatetags.bylines import byline_links
 
 CARD_TEMPLATE = "includes/article_card.html"
@@ -90,8 +91,6 @@ def rendered(name, shown, store=True):
     """The HTML of template `name` for each of `shown`, a list of (values, extra):
     `values` are what it shows and its key; `extra()` gives values that follow from
     them and cost more to work out (they are made only to render). One cache read."""
-    from .cache import release  # articles.cache imports the models this module's callers use
-
     template, digest = _template(name)
     interface = translation.get_language()
     # The script prefix too: topic links are made as the template renders.
@@ -157,7 +156,7 @@ def body_values(article, *, is_preview, preview_of_changes, version_links):
         "language": article.language,
         "title": article.title,
         "standfirst": article.standfirst,
-        "version_links": [tuple(sorted(link.items())) for link in version_links or ()],
+        "version_links": list(version_links or ()),
         "byline": str(byline_links(article)),
         "published_at": article.published_at,
         "month_url": links.month(article.published_at) if article.published_at else "",
@@ -165,7 +164,7 @@ def body_values(article, *, is_preview, preview_of_changes, version_links):
         "sections": [Section(s.anchor, s.heading, s.body_html) for s in sections],
         # What the reading time is worked out from, in the key; the time itself only
         # when the body is rendered (it reads every word).
-        "words": [(s.heading, s.body) for s in sections],
+        "words": [s.body for s in sections],
         "tags": [Tag(tag.slug, tag.name) for tag in article.tags.all()],
     }
 
@@ -173,14 +172,9 @@ def body_values(article, *, is_preview, preview_of_changes, version_links):
 def article_body(article, **page):
     """The <article> of an article page; stored where settings.FRAGMENT_BODIES says
     (with Redis), never for a preview."""
-    values = body_values(article, **page)
-    words = values.pop("words")
-    key = {**values, "words": hashlib.sha256(repr(words).encode()).hexdigest()}
 
     def extra():
-        return {"reading_minutes": article.reading_minutes, "version_links": [
-            dict(link) for link in values["version_links"]
-        ]}  # fmt: skip
+        return {"reading_minutes": article.reading_minutes}
 
     stored = settings.FRAGMENT_BODIES and not page["is_preview"]
-    return rendered(BODY_TEMPLATE, [(key, extra)], store=stored)[0]
+    return rendered(BODY_TEMPLATE, [(body_values(article, **page), extra)], store=stored)[0]
