@@ -185,9 +185,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Article cards, each stored once per version of what it shows and kept across edits
 # (articles/fragments.py): beside the pages in Redis, else in each process's memory,
-# bounded (a card is about 1.5 KB stored; 1,000 of them about 1.5 MB a worker).
-# Article bodies too, where Redis keeps them: about 12 KB each, 3,000 of them had
-# made each worker 30 MB larger (make bench).
+# bounded (a card is about 0.9 KB stored; 1,000 of them about 1 MB a worker).
+# Article bodies too, where Redis keeps them: about 8 KB each, 3,000 fragments in
+# memory had made each worker 30 MB larger (make bench).
 FRAGMENT_BODIES = bool(env("REDIS_URL"))
 FRAGMENTS_TIMEOUT = 7 * 24 * 60 * 60
 if env("REDIS_URL"):
