@@ -311,6 +311,20 @@ def test_snippet_marks_the_match_as_written(client, make_article):
     assert hit.select_one("mark").get_text() == "網絡安全"
 
 
+def test_a_chinese_query_shows_the_passage_around_its_match(client, make_article):
+    # A query of Chinese alone marks no English word, and its passage starts near the
+    # match, not at the start of the section.
+    words = " ".join(f"policy{i}" for i in range(120))
+    make_article(sections=[("", f"{words} 香港人工智能 closing policy words.")])
+    response = client.get(SEARCH, {"q": "人工智能"})
+    snippet = BeautifulSoup(response.content.decode(), "html.parser").select_one(
+        ".search-result__snippet"
+    )
+    assert [mark.get_text() for mark in snippet.select("mark")] == ["人工智能"]
+    assert snippet.get_text().startswith("…policy")
+    assert "policy0 " not in snippet.get_text()
+
+
 def test_cross_script_titles_rank_as_titles(client, make_article):
     now = timezone.now()
     make_article(title="Body only", sections=[("", "人工智慧")], published_at=now)

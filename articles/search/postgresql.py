@@ -125,9 +125,11 @@ ARTICLE_ID, SORT_KEY = f"{sql.DOCUMENT}.article_id", f"{sql.DOCUMENT}.sort_key"
 
 
 def ids_in(column, ids):
-    """(SQL, params): `column` is one of these ids. One array parameter: as 500 "%s"
-    parameters, a search's topic counts took 3.8 ms, 1.6 as an array (100,000 articles)."""
-    return f"{column} = ANY(%s)", [list(ids)]
+    """(SQL, params): `column` is one of these ids. One array parameter, written as
+    PostgreSQL's own text of it: as 500 "%s" parameters, a search's topic counts took
+    3.8 ms, 1.6 as a list that psycopg adapts (100,000 articles); the query with 500 ids
+    as text takes 0.67 ms from the client against 1.31 as a list (24,000 articles)."""
+    return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(str(int(i)) for i in ids) + "}"]
 
 
 # Ends a filter's subquery (a topic, a language) so that it stays one, tested on each
