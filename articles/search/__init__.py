@@ -308,23 +308,25 @@ class Marker:
         token = word_token(word)
         return token in self.words or any(token.startswith(p) for p in self.prefixes)
 
+    def matched_words(self, text, start, end):
+        """The matching words of text[start:end], in order. A query of Chinese alone has
+        none to look for: ten snippets of "香港 人工智能" took 2.0-2.4 ms reading every
+        English word of their sections, and take 0.45-0.63 ms without."""
+        if not (self.words or self.prefixes):
+            return
+        yield from (m for m in WORD.finditer(text, start, end) if self.matches(m[0]))
+
     def spans(self, text, start=0, end=None):
         """The (start, end) of every match in text[start:end], in order."""
         end = len(text) if end is None else end
-        found = []
-        # A query of Chinese alone has no word to look at: ten snippets of "香港 人工智能"
-        # took 2.0-2.4 ms reading every English word of their sections, 0.45-0.63 so.
-        if self.words or self.prefixes:
-            found = [m.span() for m in WORD.finditer(text, start, end) if self.matches(m[0])]
+        found = [m.span() for m in self.matched_words(text, start, end)]
         if self.chinese:
             found += [match.span() for match in self.chinese.finditer(text, start, end)]
         return sorted(found)
 
     def first(self, text):
         """Where the first match in text starts, or None."""
-        word = None
-        if self.words or self.prefixes:
-            word = next((m.start() for m in WORD.finditer(text) if self.matches(m[0])), None)
+        word = next((m.start() for m in self.matched_words(text, 0, len(text))), None)
         chinese = self.chinese.search(text) if self.chinese else None
         found = [at for at in (word, chinese and chinese.start()) if at is not None]
         return min(found) if found else None
