@@ -325,3 +325,14 @@ def test_payloads_stay_inert_on_the_article_page(client, make_article):
     assert inline_scripts(response) == []
     assert page.h1.get_text() == "<script>alert('title')</script>"
     assert Article.objects.count() == 1
+
+
+def test_the_site_stores_passwords_with_a_slow_hash():
+    """The tests hash passwords fast (tests/conftest.py); the site itself must not."""
+    code = (
+        "import django; django.setup(); from django.contrib.auth.hashers import make_password;"
+        " print(make_password('correct horse'))"
+    )
+    result = run_python("-c", code, env={"DJANGO_SETTINGS_MODULE": "hkai_site.settings"})
+    algorithm, rounds, *_ = result.stdout.strip().split("$")
+    assert (algorithm, int(rounds) >= 1_000_000) == ("pbkdf2_sha256", True), result.stderr
