@@ -17,7 +17,7 @@ MAX_PEOPLE = 10
 SEPARATOR = ","
 
 
-# Where a list of cards keeps each article's bylines (prefetch(CARDS)): as a list, not
+# Where a list of cards keeps each article's bylines (loading.cards()): as a list, not
 # in `bylines`, where Django makes a queryset per article only to hold them (0.45 ms of
 # a page of ten cards with nothing cached).
 CARDS = "card_bylines"

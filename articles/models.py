@@ -1,3 +1,4 @@
+import datetime
 import functools
 import html as htmllib
 import math
@@ -19,6 +20,7 @@ from taggit.models import TaggedItemBase
 
 from . import limits, links
 from .markdown import render_markdown
+from .prepared import Prepared
 
 ANCHOR_MAX_LENGTH = 80
 # Ids the page itself uses; a section anchor may not take them.
@@ -359,16 +361,26 @@ class LeadStory(models.Model):
         return f"{self.position}: {self.article}"
 
 
-def leading(articles=None):
-    """The pinned articles readers can see, in their places: the published rule, so a
-    draft, scheduled or expired pin does not lead (and one that expires stops leading
-    at that moment, with no write). Read from the pins (at most LEAD_STORIES), each
-    tested with the rule for one article (`is_published`): with published() in the
-    query, SQLite walked every published article to find them (40 ms at 100,000
-    articles, 0.25 ms so)."""
-    articles = Article.objects.all() if articles is None else articles
-    pinned = articles.filter(lead_story__isnull=False).order_by("lead_story__position")
-    return [article for article in pinned if article.is_published]
+def _pinned():
+    return (
+        Article.objects.select_related("lead_image")
+        .filter(lead_story__isnull=False)
+        .order_by("lead_story__position")
+    )
+
+
+# Compiled once (prepared.py): 0.6 ms a call built by the ORM, 0.1 so.
+_PINNED = Prepared(_pinned)
+
+
+def leading():
+    """The pinned articles readers can see, in their places, each with its lead image:
+    the published rule, so a draft, scheduled or expired pin does not lead (and one that
+    expires stops leading at that moment, with no write). Read from the pins (at most
+    LEAD_STORIES), each tested with the rule for one article (`is_published`): with
+    published() in the query, SQLite walked every published article to find them (40 ms
+    at 100,000 articles, 0.25 ms so)."""
+    return [article for article in _PINNED() if article.is_published]
 
 
 class Person(models.Model):
@@ -891,10 +903,7 @@ class ContentVersion(models.Model):
         return f"content version {self.version}"
 
 
-def published_count(now=None):
-    """How many articles readers can see: the live-state count the triggers keep, less
-    the waiting ones (a range of the (status, published_at) index). One query, flat with
-    size: COUNT(*) of the published articles read the whole index, 7 ms at 100,000."""
+def _published_count(now):
     # COUNT without GROUP BY: grouped (by status), SQLite walked the whole published
     # index in its order rather than the ranges of the three waiting parts: 63 ms at
     # 20,000 articles (1,000 of them expired) against 1.5 ms so, 1.1 with none expired.
@@ -903,8 +912,22 @@ def published_count(now=None):
     stored = ContentVersion.objects.filter(pk=1).annotate(
         waiting=models.functions.Coalesce(models.Subquery(waiting), 0)
     )
-    row = stored.values_list("live_articles", "waiting").first()
-    return 0 if row is None else row[0] - row[1]
+    return stored.values_list("live_articles", "waiting")[:1]
+
+
+# Compiled once (prepared.py): built and compiled for each call, the count took 1.2 ms
+# at 100,000 articles (SQLite) for SQL the database answers in 0.05.
+_PUBLISHED_COUNT = Prepared(
+    _published_count, datetime.datetime(2001, 2, 3, 4, 5, 6, 7089, tzinfo=datetime.UTC)
+)
+
+
+def published_count(now=None):
+    """How many articles readers can see: the live-state count the triggers keep, less
+    the waiting ones (a range of the (status, published_at) index). One query, flat with
+    size: COUNT(*) of the published articles read the whole index, 7 ms at 100,000."""
+    rows = _PUBLISHED_COUNT.rows(timezone.now() if now is None else now)
+    return rows[0][0] - rows[0][1] if rows else 0
 
 
 class Image(models.Model):

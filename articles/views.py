@@ -4,7 +4,6 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
-from django.db.models import Prefetch
 from django.http import (
     Http404,
     HttpResponse,
@@ -33,6 +32,7 @@ from . import (
     cache,
     fragments,
     images,
+    loading,
     pagination,
     plain_text,
     previews,
@@ -116,23 +116,20 @@ class ArticleListView(ListView):
 
     @staticmethod
     def articles():
-        # Each card's tags as a list (`card_tags`): prefetched into `tags`, Django made
-        # and taggit filtered a queryset per article to hold them (2.4 ms of a page of
-        # ten cards with nothing cached, 0.1 ms so). The same for bylines.
-        return Article.objects.select_related("lead_image").prefetch_related(
-            Prefetch("tags", to_attr="card_tags"), bylines.prefetch(bylines.CARDS)
-        )
+        # Each card's topics and bylines are loaded for the cards shown (loading.cards).
+        return Article.objects.select_related("lead_image")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.with_leads and not context["page_obj"].has_previous():
             # The pinned articles lead the first page, each shown once on it.
-            leads = list(leading(self.articles()))
+            leads = leading()
             pinned = {article.pk for article in leads}
             articles = [article for article in context["articles"] if article.pk not in pinned]
             context.update(leads=leads, articles=articles, object_list=articles)
         language = page_language()
         shown = [*context.get("leads", ()), *context["articles"]]
+        loading.cards(shown)
         scripts.show_cards(shown, language)  # in the reader's script
         # The first card of the latest articles' first page leads it.
         first_page = self.with_leads and not context["page_obj"].has_previous()
@@ -275,7 +272,12 @@ class ArticleDetailView(DetailView):
         articles = translations.with_translation_flag(Article.objects.select_related("lead_image"))
         if not can_preview(self.request.user):
             articles = articles.published()
-        return articles.prefetch_related("sections", "tags", bylines.prefetch())
+        return articles
+
+    def get_object(self, queryset=None):
+        article = super().get_object(queryset)
+        loading.article_parts(article)  # its sections, topics and bylines
+        return article
 
     def get(self, request, *args, **kwargs):
         try:

@@ -235,11 +235,12 @@ def test_a_site_under_another_prefix_has_its_own_cards(three):
     """The topic links are made as the card renders: the prefix is part of its key."""
     from django.urls import set_script_prefix
 
-    from articles import fragments
+    from articles import fragments, loading
     from articles.views import ArticleListView
 
     def topic_link(prefix):
         story = ArticleListView.articles().get(pk=three[0].pk)
+        loading.cards([story])
         set_script_prefix(prefix)
         try:
             fragments.cards([story], "en")
